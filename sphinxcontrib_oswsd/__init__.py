@@ -1,0 +1,3 @@
+"""Sphinx extension drawing OpenStack operation sequence diagrams."""
+
+__version__ = "0.1.0"
