@@ -1,0 +1,45 @@
+"""The offline renderer's one entry point: a diagram in, image bytes out.
+
+The API renderer (as its fallback) and the Sphinx glue call this, so they
+need not know which writer handles which format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from ..wsd.model import Diagram, SourceRef
+
+LocalFormat = Literal["svg", "pdf"]
+
+#: The formats :func:`render_local` can produce.
+LOCAL_FORMATS: tuple[LocalFormat, ...] = ("svg", "pdf")
+
+Linker = Callable[[SourceRef], "str | None"]
+
+
+def render_local(
+    diagram: Diagram,
+    fmt: LocalFormat,
+    *,
+    link: Linker | None = None,
+    id_prefix: str = "oswsd",
+    title: str | None = None,
+) -> bytes:
+    """Draw ``diagram`` as ``fmt`` without touching the network.
+
+    ``link`` maps a step's source reference to a URL (or ``None``: no link);
+    ``id_prefix`` keeps SVG ids unique when several diagrams share a page;
+    ``title`` is used when the diagram has none of its own.
+    """
+    if fmt == "svg":
+        from .svg import render_svg
+
+        svg = render_svg(diagram, link=link, id_prefix=id_prefix, title=title)
+        return svg.encode("utf-8")
+    if fmt == "pdf":
+        from .pdf import render_pdf
+
+        return render_pdf(diagram, link=link, title=title)
+    raise ValueError(f"the local renderer cannot draw {fmt!r}; use svg or pdf")
