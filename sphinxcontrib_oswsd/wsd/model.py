@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 ParticipantKind = Literal[
     "participant", "actor", "database", "collections", "cloud", "queue"
@@ -150,8 +150,8 @@ class Parallel:
     end_line: int | None = None
 
 
-Item = Union[Message, Note, Activation, Group, Parallel]
-Step = Union[Message, Note]
+Item = Message | Note | Activation | Group | Parallel
+Step = Message | Note
 
 
 @dataclass(frozen=True)
