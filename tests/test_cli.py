@@ -1,0 +1,115 @@
+"""The ``oswsd`` command's list, show and validate, run as a user would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sphinxcontrib_oswsd.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "workflows"
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_list_shows_the_bundled_pause(capsys):
+    status, out, _ = run(capsys, "list", "--project", "nova")
+    assert status == 0
+    assert any(line.startswith("nova/pause ") for line in out.splitlines())
+
+
+def test_list_json_has_the_promised_fields(capsys):
+    status, out, _ = run(capsys, "list", "--json", "--workflow-dir", str(FIXTURES))
+    entries = {e["name"]: e for e in json.loads(out)}
+    hello = entries["demo/hello"]
+    assert {"name", "project", "title", "summary", "aliases"} <= hello.keys()
+    assert hello["aliases"] == ["hi", "sayHello"]
+    assert entries["demo/gone"]["removed"].startswith("demo 2.0.0")
+    assert status == 0
+
+
+def test_show_prints_the_source(capsys):
+    status, out, _ = run(capsys, "show", "demo/hi", "--workflow-dir", str(FIXTURES))
+    assert status == 0
+    assert out == (FIXTURES / "demo" / "hello.wsd").read_text()
+
+
+def test_validate_locates_errors_at_the_file_line(capsys):
+    broken = FIXTURES / "demo" / "broken.wsd"
+    status, _, err = run(capsys, "validate", str(broken))
+    assert status == 1
+    assert err.strip() == f"{broken}:4: error: Syntax error."
+
+
+def test_validate_warnings_only_exit_zero(tmp_path, capsys):
+    path = tmp_path / "w.wsd"
+    path.write_text("alt x\nA->B\n")
+    status, _, err = run(capsys, "validate", str(path))
+    assert status == 0
+    assert (
+        err.strip()
+        == f"{path}:1: warning: alt is not closed: closed at the end of the diagram."
+    )
+
+
+def test_validate_accepts_every_construct(tmp_path, capsys):
+    path = tmp_path / "all.wsd"
+    path.write_text(
+        'title Everything\nactor U\nparticipant:database D\nparticipant "N\\nA" as N\n'
+        "autonumber\noption footer=none\nU->+N: a\nN->>D: b\nD-->>N: c\nN<->D: d\n"
+        "N<-->D: e\nN-->-U: f\nU->*X: g\nalt a\n note over U,N: n\nelse b\n"
+        " loop l\n  opt o\n   state over D: s\n  end\n end\nend\n"
+        "par\n ref over N\n  r\n end ref\nend\nseq\nend\n"
+        "parallel {\n U->N\n N->D\n}\nactivate D\ndeactivate D\ndestroy X\n"
+        "note left of U\n block\nend note\nnote right of D: r\n"
+    )
+    status, out, err = run(capsys, "validate", str(path))
+    assert (status, err) == (0, "")
+    assert "ok (" in out
+
+
+@pytest.mark.parametrize("name", ["../nova/pause", "nova/../../etc/passwd"])
+def test_validate_refuses_traversal(capsys, name):
+    status, _, err = run(capsys, "validate", name)
+    assert status == 2
+    assert "invalid workflow name" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_unknown_name_is_one_line_with_suggestions(capsys):
+    status, _, err = run(capsys, "show", "nova/pasue")
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(
+        "oswsd: unknown workflow 'nova/pasue'; did you mean nova/pause"
+    )
+
+
+def test_module_entry_point_runs_the_cli():
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinxcontrib_oswsd", "list", "--project", "nova"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "nova/pause" in result.stdout
+
+
+def test_bad_usage_exits_two():
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinxcontrib_oswsd", "frobnicate"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
