@@ -1,0 +1,48 @@
+"""Which repository a Python package lives in, and which indexes ship with us."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+#: Packages whose repository is not named by the general rule below.
+_REPOSITORY_EXCEPTIONS = {
+    "glance_store": "glance_store",
+    "novaclient": "python-novaclient",
+    "cinderclient": "python-cinderclient",
+    "neutronclient": "python-neutronclient",
+    "glanceclient": "python-glanceclient",
+    "keystoneclient": "python-keystoneclient",
+    "openstackclient": "python-openstackclient",
+}
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+_INDEX_FILE = re.compile(r"(?P<repository>.+?)-(?P<version>\d[^/]*)\.json\.gz")
+
+
+def repository_for(name: str) -> str:
+    """The opendev repository (also the PyPI name) for a package or project name.
+
+    ``nova`` -> ``nova``, ``oslo_messaging`` -> ``oslo.messaging``, ``os_vif`` ->
+    ``os-vif``; a repository name maps to itself, so configuration may use
+    either form.
+    """
+    if name in _REPOSITORY_EXCEPTIONS:
+        return _REPOSITORY_EXCEPTIONS[name]
+    if name.startswith("oslo_"):
+        return "oslo." + name[len("oslo_") :]
+    return name.replace("_", "-")
+
+
+def index_filename(repository: str, version: str) -> str:
+    return f"{repository}-{version}.json.gz"
+
+
+def bundled_indexes(data_dir: Path = DATA_DIR) -> dict[str, tuple[str, Path]]:
+    """``repository -> (version, file)`` for the index files in ``data_dir``."""
+    found: dict[str, tuple[str, Path]] = {}
+    for path in sorted(data_dir.glob("*.json.gz")):
+        match = _INDEX_FILE.fullmatch(path.name)
+        if match:
+            found[match["repository"]] = (match["version"], path)
+    return found
