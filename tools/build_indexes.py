@@ -20,7 +20,10 @@ import tempfile
 from pathlib import Path
 
 from sphinxcontrib_oswsd.sources import SourceIndex, bundled_indexes
-from sphinxcontrib_oswsd.sources.projects import DATA_DIR, index_filename
+from sphinxcontrib_oswsd.sources.projects import index_filename
+
+#: The checkout's data directory (not an installed copy's, as under tox).
+DATA_DIR = Path(__file__).resolve().parent.parent / "sphinxcontrib_oswsd" / "data"
 
 #: The releases the bundled workflows describe (repository = PyPI name).
 PINNED = {
