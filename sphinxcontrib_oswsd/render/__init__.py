@@ -1,1 +1,1 @@
-"""Turning a parsed diagram into an image: the API client, the cache and the offline renderer."""
+"""Turning a parsed diagram into an image: API client, cache, offline renderer."""

@@ -1,0 +1,685 @@
+"""Sequence diagram layout: where every box, line and label goes, in px.
+
+The layout knows nothing about SVG or PDF.  It walks the diagram once from
+top to bottom, giving every row its height and collecting, for each pair of
+participants, the least distance their lifelines must keep so that every
+label fits.  Those constraints are then relaxed from left to right to place
+the lifelines, and the rows are drawn.  The result is a list of elements made
+of three kinds of shape (rectangles, polylines and one-line texts), each note
+and message element keeping the step it came from so a writer can link it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
+
+from ..wsd.model import Activation, Diagram, Group, Item, Message, Note, Parallel, Step
+from .text import (
+    ASCENT,
+    DESCENT,
+    FONT_SIZE,
+    block_width,
+    line_height,
+    split_lines,
+    text_width,
+    wrap,
+)
+
+TITLE_SIZE = 16.0
+LH = line_height(FONT_SIZE)
+MARGIN = 12.0
+ROW_GAP = 10.0  # between two rows
+HEAD_PAD_X, HEAD_PAD_Y, HEAD_MIN_W, HEAD_GAP = 12.0, 7.0, 64.0, 24.0
+BAR_W, BAR_STEP, BAR_MIN = 10.0, 5.0, 8.0  # activation bars; nested ones step right
+ARROW_LEN, ARROW_HALF = 10.0, 4.5
+LABEL_PAD = 10.0  # between a message label and the ends of its arrow
+TEXT_GAP = 3.0  # between a label and the line under it
+SELF_W, SELF_H = 30.0, 18.0  # the loop of a message to oneself
+NOTE_PAD_X, NOTE_PAD_Y, NOTE_MIN_W, NOTE_MAX_TEXT = 9.0, 5.0, 40.0, 280.0
+NOTE_FOLD = 8.0  # the folded corner; NOTE_PAD_X keeps text clear of it
+NOTE_GAP = 6.0  # between a lifeline and a note left or right of it
+OVERHANG = 14.0  # how far a note over several participants reaches beyond them
+NEIGHBOUR_GAP = 10.0  # free space kept before the next lifeline
+GROUP_PAD = 8.0  # between a group frame and what it holds
+TAB_PAD_X, TAB_PAD_Y, TAB_CUT = 8.0, 3.0, 6.0
+ACTOR_H = 36.0  # the stick figure above an actor's name
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+    role: str
+    radius: float = 0.0
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        return (self.x, self.y, self.x + self.w, self.y + self.h)
+
+    def moved(self, dx: float) -> Rect:
+        return replace(self, x=self.x + dx)
+
+
+@dataclass(frozen=True)
+class Path:
+    """A polyline; ``closed`` ones are polygons."""
+
+    points: tuple[Point, ...]
+    role: str
+    closed: bool = False
+    dashed: bool = False
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        xs = [x for x, _ in self.points]
+        ys = [y for _, y in self.points]
+        return (min(xs), min(ys), max(xs), max(ys))
+
+    def moved(self, dx: float) -> Path:
+        return replace(self, points=tuple((x + dx, y) for x, y in self.points))
+
+
+@dataclass(frozen=True)
+class Text:
+    """One line of text: ``x`` is its left end, ``y`` its baseline."""
+
+    x: float
+    y: float
+    width: float
+    text: str
+    role: str
+    size: float = FONT_SIZE
+    bold: bool = False
+    halo: bool = False  # outlined in the background colour: it may cross lines
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """The box the glyphs stay within."""
+        return (
+            self.x,
+            self.y - ASCENT * self.size,
+            self.x + self.width,
+            self.y + DESCENT * self.size,
+        )
+
+    def moved(self, dx: float) -> Text:
+        return replace(self, x=self.x + dx)
+
+
+Shape = Rect | Path | Text
+
+
+@dataclass
+class Element:
+    """Shapes drawn together: a participant, a lifeline, a step, a group..."""
+
+    kind: str
+    shapes: list[Shape] = field(default_factory=list)
+    step: Step | None = None  # the note or message, for links
+    line: int | None = None  # the source line
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        return _union(shape.bounds for shape in self.shapes)
+
+
+@dataclass
+class Layout:
+    width: float
+    height: float
+    title: str | None
+    participants: int
+    elements: list[Element]
+
+    def texts(self) -> Iterator[Text]:
+        for element in self.elements:
+            yield from (s for s in element.shapes if isinstance(s, Text))
+
+    def steps(self) -> list[Element]:
+        return [element for element in self.elements if element.step is not None]
+
+
+def layout(diagram: Diagram) -> Layout:
+    """Place every element of ``diagram``."""
+    return _Builder(diagram).build()
+
+
+def _union(boxes: Iterator[tuple[float, float, float, float]]) -> tuple:
+    x0 = y0 = float("inf")
+    x1 = y1 = float("-inf")
+    for bx0, by0, bx1, by1 in boxes:
+        x0, y0, x1, y1 = min(x0, bx0), min(y0, by0), max(x1, bx1), max(y1, by1)
+    return (x0, y0, x1, y1)
+
+
+def _texts(
+    lines: list[str],
+    x: float,
+    top: float,
+    role: str,
+    *,
+    centre: bool = False,
+    size: float = FONT_SIZE,
+    bold: bool = False,
+    halo: bool = False,
+) -> list[Text]:
+    """A block of lines whose top is ``top``, starting at ``x`` or, with
+    ``centre``, each centred on ``x``."""
+    height = line_height(size)
+    first = top + (height - (ASCENT + DESCENT) * size) / 2 + ASCENT * size
+    texts = []
+    for i, line in enumerate(lines):
+        width = text_width(line, size, bold)
+        left = x - width / 2 if centre else x
+        baseline = first + i * height
+        texts.append(Text(left, baseline, width, line, role, size, bold, halo))
+    return texts
+
+
+@dataclass
+class _Head:
+    """A participant's head: an actor's figure or a box."""
+
+    kind: str
+    lines: list[str]
+    width: float
+    height: float
+
+    @classmethod
+    def of(cls, kind: str, label: str) -> _Head:
+        lines = split_lines(label) or [""]
+        text_h = len(lines) * LH
+        if kind == "actor":
+            width = max(block_width(lines), 24.0)
+            return cls(kind, lines, width, ACTOR_H + text_h)
+        width = max(HEAD_MIN_W, block_width(lines, bold=True) + 2 * HEAD_PAD_X)
+        return cls(kind, lines, width, text_h + 2 * HEAD_PAD_Y)
+
+    def shapes(self, cx: float, top: float, height: float) -> list[Shape]:
+        """Drawn centred on ``cx`` from ``top``; boxes stretch to ``height``."""
+        if self.kind == "actor":
+            return [
+                *_stick_figure(cx, top),
+                *_texts(self.lines, cx, top + ACTOR_H, "text", centre=True),
+            ]
+        left = cx - self.width / 2
+        text_top = top + (height - len(self.lines) * LH) / 2
+        shapes: list[Shape] = []
+        if self.kind == "collections":
+            shapes.append(Rect(left + 4, top - 4, self.width, height, "head", 3))
+        shapes.append(Rect(left, top, self.width, height, "head", 3))
+        shapes += _texts(self.lines, cx, text_top, "head-text", centre=True, bold=True)
+        return shapes
+
+
+def _stick_figure(cx: float, top: float) -> list[Shape]:
+    return [
+        Rect(cx - 6, top + 1, 12, 12, "actor", 6),
+        Path(((cx, top + 13), (cx, top + 24)), "actor"),
+        Path(((cx - 10, top + 17), (cx + 10, top + 17)), "actor"),
+        Path(((cx - 8, top + 33), (cx, top + 24), (cx + 8, top + 33)), "actor"),
+    ]
+
+
+@dataclass
+class _Arrow:
+    """A message between two points of lifelines, kept open until its end is
+    final: an ``activate`` on the next line moves the end to the new bar."""
+
+    message: Message
+    source: int
+    target: int
+    start: float  # offsets from the lifelines
+    end: float
+    top: float  # of the label
+    y: float  # where the arrow arrives
+    lines: list[str]
+
+    @property
+    def direction(self) -> int:
+        return 1 if self.target >= self.source else -1
+
+
+def _arrow_head(tip: Point, direction: int, open_head: bool) -> Path:
+    x, y = tip
+    back = x - direction * ARROW_LEN
+    points = ((back, y - ARROW_HALF), (x, y), (back, y + ARROW_HALF))
+    if open_head:
+        return Path(points, "arrowhead-open")
+    return Path(points, "arrowhead", closed=True)
+
+
+class _Builder:
+    def __init__(self, diagram: Diagram) -> None:
+        self.diagram = diagram
+        self.columns = {p.name: i for i, p in enumerate(diagram.participants)}
+        self.heads = [_Head.of(p.kind, p.label) for p in diagram.participants]
+        self.need: dict[tuple[int, int], float] = {}
+        self.draws: list[Callable[[], None]] = []
+        self.x: list[float] = [0.0] * len(self.heads)
+        self.y = MARGIN
+        self.bars: list[list[float]] = [[] for _ in self.heads]
+        self.last: _Arrow | None = None
+        self.created: dict[int, float] = {}
+        self.ended: dict[int, float] = {}
+        self.layers: dict[str, list[Element]] = {
+            name: [] for name in ("back", "activation", "group", "step")
+        }
+
+    # -- the vertical walk ---------------------------------------------------
+
+    def build(self) -> Layout:
+        title_lines = split_lines(self.diagram.title or "")
+        self.y += len(title_lines) * line_height(TITLE_SIZE)
+        if title_lines:
+            self.y += ROW_GAP
+        self.head_top = self.y
+        self.head_h = max((head.height for head in self.heads), default=0.0)
+        self.y += self.head_h + ROW_GAP
+        for i in range(len(self.heads) - 1):
+            half_widths = (self.heads[i].width + self.heads[i + 1].width) / 2
+            self.require(i, i + 1, half_widths + HEAD_GAP)
+        self.items(self.diagram.items)
+        end = self.y
+        for column, stack in enumerate(self.bars):
+            while stack:
+                self.close_bar(column, end)
+        self.solve()
+        for draw in self.draws:
+            draw()
+        self.draw_participants(end)
+        return self.finish(title_lines)
+
+    def items(self, items: list[Item]) -> None:
+        for item in items:
+            self.item(item)
+
+    def item(self, item: Item) -> tuple[int, float, int, float] | None:
+        """Lay out one item; steps return their horizontal extent as
+        (column, offset, column, offset) for :meth:`parallel`."""
+        if isinstance(item, Message):
+            return self.message(item)
+        if isinstance(item, Note):
+            return self.note(item)
+        if isinstance(item, Activation):
+            self.activation(item)
+        elif isinstance(item, Group):
+            self.group(item)
+        elif isinstance(item, Parallel):
+            self.parallel(item)
+        return None
+
+    def require(self, i: int, j: int, distance: float) -> None:
+        """Lifeline ``j`` must be at least ``distance`` right of ``i``."""
+        if i > j:
+            i, j = j, i
+        if 0 <= i < j < len(self.heads):
+            self.need[i, j] = max(self.need.get((i, j), 0.0), distance)
+
+    def edge(self, column: int, direction: int) -> float:
+        """The offset from the lifeline of the side of its top activation bar
+        facing ``direction`` (+1 right, -1 left); 0 when it has none."""
+        depth = len(self.bars[column])
+        return (depth - 1) * BAR_STEP + direction * BAR_W / 2 if depth else 0.0
+
+    def close_bar(self, column: int, y: float) -> None:
+        start = self.bars[column].pop()
+        level = len(self.bars[column])
+        height = max(y - start, BAR_MIN)
+
+        def draw() -> None:
+            left = self.x[column] + level * BAR_STEP - BAR_W / 2
+            rect = Rect(left, start, BAR_W, height, "activation")
+            self.layers["activation"].append(Element("activation", [rect]))
+
+        self.draws.append(draw)
+
+    def message(self, message: Message) -> tuple[int, float, int, float]:
+        source = self.columns[message.source]
+        target = self.columns[message.target]
+        text = message.text
+        if message.number is not None:
+            text = f"{message.number}. {text}"
+        lines = split_lines(text)
+        top = self.y
+        if source == target:
+            start = self.edge(source, 1)
+            y = top + 6 + max(SELF_H, len(lines) * LH - 6)
+            bottom = y
+        else:
+            direction = 1 if target > source else -1
+            start = self.edge(source, direction)
+            y = bottom = top + len(lines) * LH + TEXT_GAP
+            if message.create:
+                half = self.heads[target].height / 2
+                y = max(y, top + half)
+                bottom = y + half
+                self.created[target] = y
+        if message.activate:
+            self.bars[target].append(y)
+        if message.deactivate and self.bars[source]:
+            self.close_bar(source, y)
+        arrow = _Arrow(message, source, target, start, 0.0, top, y, lines)
+        self.arrive(arrow)
+        self.y = bottom + ROW_GAP
+        self.last = arrow
+        self.draws.append(lambda: self.draw_message(arrow))
+        if source == target:
+            return (source, -BAR_W, source, self.self_label_offset(arrow) + 1)
+        left, right = sorted((source, target))
+        return (left, 0.0, right, 0.0)
+
+    def arrive(self, arrow: _Arrow) -> None:
+        """Set where ``arrow`` ends and make room for its label."""
+        width = block_width(arrow.lines)
+        if arrow.source == arrow.target:
+            arrow.end = self.edge(arrow.target, 1)
+            room = self.self_label_offset(arrow) + width + NEIGHBOUR_GAP + BAR_W
+            self.require(arrow.source, arrow.source + 1, room)
+            return
+        back = -arrow.direction
+        if arrow.message.create:
+            arrow.end = back * self.heads[arrow.target].width / 2
+        else:
+            arrow.end = self.edge(arrow.target, back)
+        room = max(width + 2 * LABEL_PAD, 3 * ARROW_LEN)
+        self.require(
+            arrow.source,
+            arrow.target,
+            room + arrow.direction * (arrow.start - arrow.end),
+        )
+
+    def self_label_offset(self, arrow: _Arrow) -> float:
+        return max(arrow.start, arrow.end) + SELF_W + 6
+
+    def activation(self, activation: Activation) -> None:
+        column = self.columns[activation.participant]
+        last = self.last
+        y = last.y if last else self.y
+        if activation.action == "activate":
+            self.bars[column].append(y)
+            if last and last.target == column:
+                self.arrive(last)
+        elif activation.action == "deactivate":
+            if self.bars[column]:
+                self.close_bar(column, y)
+        else:
+            while self.bars[column]:
+                self.close_bar(column, y)
+            self.ended[column] = y
+            self.draws.append(lambda: self.draw_destroy(column, y))
+
+    def note(self, note: Note) -> tuple[int, float, int, float]:
+        columns = sorted(self.columns[name] for name in note.participants)
+        first, last = columns[0], columns[-1]
+        # Block notes are laid out by hand; one-line notes may be long.
+        lines = split_lines(note.text) if note.block else wrap(note.text, NOTE_MAX_TEXT)
+        text_w = block_width(lines)
+        pad_x = NOTE_PAD_X + (3 if note.shape == "state" else 0)
+        tab_w = text_width("ref", bold=True) + 2 * TAB_PAD_X
+        tab_h = LH + 2 * TAB_PAD_Y if note.shape == "ref" else 0.0
+        width = max(text_w + 2 * pad_x, NOTE_MIN_W, tab_w + 10 if tab_h else 0)
+        height = len(lines) * LH + 2 * NOTE_PAD_Y + tab_h
+        top = self.y
+        self.y = top + height + ROW_GAP
+        if note.position == "left":
+            right = self.edge(first, -1) - NOTE_GAP
+            self.require(first - 1, first, width - right + NEIGHBOUR_GAP + BAR_W)
+            extent = (first, right - width, first, right)
+        elif note.position == "right":
+            left = self.edge(last, 1) + NOTE_GAP
+            self.require(last, last + 1, left + width + NEIGHBOUR_GAP + BAR_W)
+            extent = (last, left, last, left + width)
+        elif first == last:
+            extent = (first, -width / 2, first, width / 2)
+        else:
+            self.require(first, last, width - 2 * OVERHANG)
+            extent = (first, -OVERHANG, last, OVERHANG)
+
+        def draw() -> None:
+            left = self.x[extent[0]] + extent[1]
+            box_w = self.x[extent[2]] + extent[3] - left
+            shapes = _note_box(note.shape, left, top, box_w, height, tab_w, tab_h)
+            text_left = left + (box_w - text_w) / 2
+            shapes += _texts(lines, text_left, top + tab_h + NOTE_PAD_Y, "text")
+            self.layers["step"].append(Element("note", shapes, note, note.line))
+
+        self.draws.append(draw)
+        return extent
+
+    def group(self, group: Group) -> None:
+        top = self.y
+        tab_w = text_width(group.keyword, bold=True) + 2 * TAB_PAD_X + TAB_CUT
+        labels = [split_lines(section.label) for section in group.sections] or [[]]
+        tab_h = max(1, len(labels[0])) * LH + 2 * TAB_PAD_Y
+        self.y = top + tab_h + ROW_GAP
+        marks: list[int] = []
+        self.draws.append(
+            lambda: marks.extend(len(self.layers[k]) for k in ("step", "group"))
+        )
+        separators: list[float] = []
+        for i, section in enumerate(group.sections):
+            if i:
+                separators.append(self.y)
+                self.y += TAB_PAD_Y + len(labels[i]) * LH + ROW_GAP
+            self.items(section.items)
+        bottom = self.y
+        self.y = bottom + ROW_GAP
+
+        def draw() -> None:
+            inside = self.layers["step"][marks[0] :] + self.layers["group"][marks[1] :]
+            if inside:
+                x0, _, x1, _ = _union(element.bounds for element in inside)
+            else:
+                x0, x1 = min(self.x, default=0.0), max(self.x, default=0.0)
+            x0, x1 = x0 - GROUP_PAD, x1 + GROUP_PAD
+            widths = [block_width(lines) for lines in labels]
+            x1 = max(
+                x1,
+                x0 + tab_w + widths[0] + 2 * TAB_PAD_X,
+                x0 + max(widths) + 2 * TAB_PAD_X,
+            )
+            tab = _tab(x0, top, tab_w, tab_h)
+            shapes: list[Shape] = [Rect(x0, top, x1 - x0, bottom - top, "group"), tab]
+            text_top = top + (tab_h - LH) / 2
+            shapes += _texts(
+                [group.keyword], x0 + TAB_PAD_X, text_top, "group-text", bold=True
+            )
+            shapes += _texts(
+                labels[0],
+                x0 + tab_w + TAB_PAD_X,
+                top + TAB_PAD_Y,
+                "group-text",
+                halo=True,
+            )
+            for y, lines in zip(separators, labels[1:], strict=True):
+                shapes.append(Path(((x0, y), (x1, y)), "separator", dashed=True))
+                shapes += _texts(
+                    lines, x0 + TAB_PAD_X, y + TAB_PAD_Y, "group-text", halo=True
+                )
+            self.layers["group"].append(Element("group", shapes, line=group.line))
+
+        self.draws.append(draw)
+
+    def parallel(self, parallel: Parallel) -> None:
+        top = bottom = self.y
+        extents = []
+        for item in parallel.items:
+            self.y = top
+            extent = self.item(item)
+            bottom = max(bottom, self.y)
+            if extent:
+                extents.append(extent)
+        self.y = bottom
+        extents.sort()
+        for (_, _, a, a_off), (b, b_off, _, _) in pairwise(extents):
+            if a < b:
+                self.require(a, b, a_off - b_off + NEIGHBOUR_GAP)
+
+    # -- placing and drawing -------------------------------------------------
+
+    def solve(self) -> None:
+        """Place each lifeline as far left as its constraints allow; the
+        constraints are sorted by their right end, so every left end is
+        final when it is used."""
+        for (i, j), distance in sorted(self.need.items(), key=lambda kv: kv[0][::-1]):
+            self.x[j] = max(self.x[j], self.x[i] + distance)
+
+    def draw_message(self, arrow: _Arrow) -> None:
+        kind = arrow.message.arrow
+        source_x = self.x[arrow.source]
+        start = source_x + arrow.start
+        end = self.x[arrow.target] + arrow.end
+        shapes: list[Shape] = []
+        if arrow.message.create:
+            head = self.heads[arrow.target]
+            top = arrow.y - head.height / 2
+            shapes = head.shapes(self.x[arrow.target], top, head.height)
+            participant = self.diagram.participants[arrow.target]
+            self.layers["step"].append(
+                Element("participant", shapes, line=participant.line)
+            )
+        if arrow.source == arrow.target:
+            y0 = arrow.top + 6
+            loop = source_x + max(arrow.start, arrow.end) + SELF_W
+            points = ((start, y0), (loop, y0), (loop, arrow.y), (end, arrow.y))
+            shapes = [Path(points, "message", dashed=kind.dashed)]
+            shapes.append(_arrow_head((end, arrow.y), -1, kind.open_head))
+            if kind.two_headed:
+                shapes.append(_arrow_head((start, y0), -1, kind.open_head))
+            label_x = source_x + self.self_label_offset(arrow)
+            shapes += _texts(arrow.lines, label_x, arrow.top, "text", halo=True)
+        else:
+            line = Path(
+                ((start, arrow.y), (end, arrow.y)), "message", dashed=kind.dashed
+            )
+            shapes = [
+                line,
+                _arrow_head((end, arrow.y), arrow.direction, kind.open_head),
+            ]
+            if kind.two_headed:
+                shapes.append(
+                    _arrow_head((start, arrow.y), -arrow.direction, kind.open_head)
+                )
+            centre = (start + end) / 2
+            shapes += _texts(
+                arrow.lines, centre, arrow.top, "text", centre=True, halo=True
+            )
+        message = arrow.message
+        self.layers["step"].append(Element("message", shapes, message, message.line))
+
+    def draw_destroy(self, column: int, y: float) -> None:
+        x, r = self.x[column], 7.0
+        cross = [
+            Path(((x - r, y - r), (x + r, y + r)), "destroy"),
+            Path(((x - r, y + r), (x + r, y - r)), "destroy"),
+        ]
+        self.layers["step"].append(Element("destroy", cross))
+
+    def draw_participants(self, end: float) -> None:
+        """Heads (unless created on the way), footers and lifelines."""
+        footer = self.diagram.options.get("footer", "box") != "none"
+        for column, head in enumerate(self.heads):
+            participant = self.diagram.participants[column]
+            x = self.x[column]
+            if column in self.created:
+                start = self.created[column] + head.height / 2
+            else:
+                height = head.height if head.kind == "actor" else self.head_h
+                top = self.head_top + self.head_h - height
+                shapes = head.shapes(x, top, height)
+                self.layers["back"].append(
+                    Element("participant", shapes, line=participant.line)
+                )
+                start = top + height
+            stop = self.ended.get(column, end)
+            if footer and column not in self.ended:
+                shapes = head.shapes(x, end, self.head_h)
+                self.layers["back"].append(
+                    Element("participant", shapes, line=participant.line)
+                )
+            lifeline = Path(((x, start), (x, stop)), "lifeline", dashed=True)
+            self.layers["back"].insert(
+                0, Element("lifeline", [lifeline], line=participant.line)
+            )
+
+    def finish(self, title_lines: list[str]) -> Layout:
+        """Move everything right of the margin, centre the title above."""
+        elements = [e for layer in self.layers.values() for e in layer]
+        if elements:
+            x0, _, x1, _ = _union(element.bounds for element in elements)
+        else:
+            x0 = x1 = 0.0
+        title_w = block_width(title_lines, TITLE_SIZE, bold=True)
+        width = max(x1 - x0, title_w) + 2 * MARGIN
+        dx = (width - (x1 - x0)) / 2 - x0
+        for element in elements:
+            element.shapes = [shape.moved(dx) for shape in element.shapes]
+        if title_lines:
+            title = _texts(
+                title_lines,
+                width / 2,
+                MARGIN,
+                "title",
+                centre=True,
+                size=TITLE_SIZE,
+                bold=True,
+            )
+            elements.insert(
+                0, Element("title", list(title), line=self.diagram.title_line)
+            )
+        height = max((e.bounds[3] for e in elements), default=0.0) + MARGIN
+        return Layout(width, height, self.diagram.title, len(self.heads), elements)
+
+
+def _tab(
+    left: float, top: float, width: float, height: float, role: str = "group-tab"
+) -> Path:
+    """The label tab in the top left corner of a frame, its corner cut."""
+    points = (
+        (left, top),
+        (left + width, top),
+        (left + width, top + height - TAB_CUT),
+        (left + width - TAB_CUT, top + height),
+        (left, top + height),
+    )
+    return Path(points, role, closed=True)
+
+
+def _note_box(
+    shape: str,
+    left: float,
+    top: float,
+    width: float,
+    height: float,
+    tab_w: float,
+    tab_h: float,
+) -> list[Shape]:
+    """The outline of a note (folded corner), state (rounded) or ref (tab)."""
+    right, bottom = left + width, top + height
+    if shape == "state":
+        return [Rect(left, top, width, height, "state", 8)]
+    if shape == "ref":
+        return [
+            Rect(left, top, width, height, "ref"),
+            _tab(left, top, tab_w, tab_h, "ref-tab"),
+            *_texts(
+                ["ref"], left + TAB_PAD_X, top + TAB_PAD_Y, "group-text", bold=True
+            ),
+        ]
+    fold = NOTE_FOLD
+    outline = (
+        (left, top),
+        (right - fold, top),
+        (right, top + fold),
+        (right, bottom),
+        (left, bottom),
+    )
+    corner = ((right - fold, top), (right - fold, top + fold), (right, top + fold))
+    return [Path(outline, "note", closed=True), Path(corner, "note-fold", closed=True)]

@@ -1,0 +1,231 @@
+"""The SVG writer of the offline renderer.
+
+One standalone, accessible SVG document per diagram, meant to be inlined in
+HTML (links keep working there).  Every id starts with the caller's prefix so
+several diagrams can share a page; colours come from CSS custom properties
+(with presentation attributes as a fallback for CSS-less viewers), so a page
+can theme the diagram, and a dark palette follows ``prefers-color-scheme``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from ..wsd.model import Diagram, SourceRef
+from .layout import Element, Layout, Path, Rect, Shape, Text, layout
+from .theme import DARK, FONT_FAMILY, LIGHT, Paint
+
+Linker = Callable[[SourceRef], "str | None"]
+
+DASH = "6 4"
+#: URL schemes a link may use; anything else (``javascript:``) is dropped.
+SAFE_SCHEMES = frozenset({"", "http", "https", "file"})
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_ID = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def render_svg(
+    diagram: Diagram,
+    *,
+    link: Linker | None = None,
+    id_prefix: str = "oswsd",
+    title: str | None = None,
+    description: str | None = None,
+) -> str:
+    """``diagram`` as an SVG document.
+
+    ``link`` maps a step's source reference to a URL, or to ``None`` for no
+    link; ``title`` names the diagram when it has no title of its own;
+    ``description`` replaces the generated one-sentence summary.
+    """
+    drawn = layout(diagram)
+    name = diagram.title or title or "Sequence diagram"
+    if description is None:
+        description = describe(diagram)
+    return _Writer(drawn, link, _safe_id(id_prefix)).document(name, description)
+
+
+def describe(diagram: Diagram) -> str:
+    """A one-sentence text alternative: who takes part, how many steps."""
+    names = [p.label.replace("\n", " ") for p in diagram.participants]
+    steps = len(diagram.steps())
+    parts = f"{_count(len(names), 'participant')}"
+    if names:
+        parts += f" ({', '.join(names)})"
+    return f"Sequence diagram with {parts} and {_count(steps, 'step')}."
+
+
+def tooltip(ref: SourceRef) -> str:
+    """What hovering a linked step shows: ``nova/compute/api.py · API.pause``."""
+    return " · ".join(part for part in (ref.path, ref.qualname) if part)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _safe_id(prefix: str) -> str:
+    prefix = _NOT_ID.sub("-", prefix) or "oswsd"
+    return prefix if prefix[0].isalpha() or prefix[0] == "_" else f"_{prefix}"
+
+
+def _xml(text: str, quote: bool = False) -> str:
+    """``text`` made safe as XML character data (or, with ``quote``, as a
+    double-quoted attribute value)."""
+    text = _NOT_XML.sub("\ufffd", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;") if quote else text
+
+
+def _num(value: float) -> str:
+    """A coordinate: two decimals at most, the same text for the same value."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _safe_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in SAFE_SCHEMES else None
+
+
+def stylesheet() -> str:
+    """The embedded CSS: every colour is ``var(--oswsd-<role>-fill|stroke)``
+    with this renderer's default, and the dark defaults in a media query."""
+
+    def rules(palette: dict[str, Paint]) -> str:
+        out = []
+        for role, paint in palette.items():
+            decls = [
+                f"{prop}:var(--oswsd-{role}-{prop},{value or 'none'})"
+                for prop, value in (("fill", paint.fill), ("stroke", paint.stroke))
+            ]
+            out.append(f".oswsd-{role}{{{';'.join(decls)}}}")
+        halo = palette["background"].fill or "none"
+        out.append(f".oswsd-halo{{stroke:var(--oswsd-background-fill,{halo})}}")
+        return "\n".join(out)
+
+    return (
+        f".oswsd text{{font-family:var(--oswsd-font,{FONT_FAMILY})}}\n"
+        f"{rules(LIGHT)}\n"
+        ".oswsd-link{cursor:pointer}\n"
+        ".oswsd-link:hover path,.oswsd-link:hover rect,"
+        ".oswsd-link:focus path,.oswsd-link:focus rect"
+        "{stroke-width:2px}\n"
+        ".oswsd-link:hover text,.oswsd-link:focus text{text-decoration:underline}\n"
+        f"@media (prefers-color-scheme: dark){{\n{rules(DARK)}\n}}"
+    )
+
+
+class _Writer:
+    def __init__(self, drawn: Layout, link: Linker | None, prefix: str) -> None:
+        self.layout = drawn
+        self.link = link
+        self.prefix = prefix
+        self.urls: dict[SourceRef, str | None] = {}
+
+    def document(self, name: str, description: str) -> str:
+        width, height = _num(self.layout.width), _num(self.layout.height)
+        p = self.prefix
+        out = [
+            '<svg xmlns="http://www.w3.org/2000/svg" version="1.1" class="oswsd"'
+            f' width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
+            f' role="img" aria-labelledby="{p}-title" aria-describedby="{p}-desc"'
+            f' font-family="{_xml(FONT_FAMILY, True)}" font-size="13">',
+            f'<title id="{p}-title">{_xml(name)}</title>',
+            f'<desc id="{p}-desc">{_xml(description)}</desc>',
+            f"<style>\n{stylesheet()}\n</style>",
+            _rect(Rect(0, 0, self.layout.width, self.layout.height, "background")),
+        ]
+        numbers = {id(e): n for n, e in enumerate(self.layout.steps(), 1)}
+        out += (self.element(e, numbers.get(id(e))) for e in self.layout.elements)
+        out.append("</svg>\n")
+        return "\n".join(out)
+
+    def element(self, element: Element, number: int | None) -> str:
+        attrs = f' class="oswsd-{element.kind}"'
+        if number is not None:
+            attrs = (
+                f' class="oswsd-step oswsd-{element.kind}"'
+                f' id="{self.prefix}-step-{number}"'
+            )
+        if element.line is not None:
+            attrs += f' data-line="{element.line}"'
+        group = f"<g{attrs}>{''.join(map(_shape, element.shapes))}</g>"
+        ref = element.step.ref if element.step is not None else None
+        url = self.url(ref) if ref is not None else None
+        if url is None:
+            return group
+        return (
+            f'<a href="{_xml(url, True)}" class="oswsd-link">'
+            f"<title>{_xml(tooltip(ref))}</title>{group}</a>"
+        )
+
+    def url(self, ref: SourceRef) -> str | None:
+        if ref not in self.urls:
+            self.urls[ref] = _safe_url(self.link(ref)) if self.link else None
+        return self.urls[ref]
+
+
+def _paint(role: str, text: bool = False) -> str:
+    paint = LIGHT[role]
+    attrs = f' class="oswsd-{role}" fill="{paint.fill or "none"}"'
+    if not text:
+        attrs += f' stroke="{paint.stroke or "none"}"'
+        if paint.width != 1:
+            attrs += f' stroke-width="{_num(paint.width)}"'
+    return attrs
+
+
+def _rect(rect: Rect) -> str:
+    corner = f' rx="{_num(rect.radius)}"' if rect.radius else ""
+    return (
+        f'<rect x="{_num(rect.x)}" y="{_num(rect.y)}" width="{_num(rect.w)}"'
+        f' height="{_num(rect.h)}"{corner}{_paint(rect.role)}/>'
+    )
+
+
+def _path(path: Path) -> str:
+    tag = "polygon" if path.closed else "polyline"
+    points = " ".join(f"{_num(x)},{_num(y)}" for x, y in path.points)
+    dash = f' stroke-dasharray="{DASH}"' if path.dashed else ""
+    return f'<{tag} points="{points}"{_paint(path.role)}{dash}/>'
+
+
+def _text(text: Text) -> str:
+    # textLength holds every label to its measured width whatever font the
+    # viewer substitutes, so a wider font cannot make labels collide.
+    attrs = (
+        f' x="{_num(text.x)}" y="{_num(text.y)}" textLength="{_num(text.width)}"'
+        f' lengthAdjust="spacingAndGlyphs"'
+    )
+    if text.size != 13:
+        attrs += f' font-size="{_num(text.size)}"'
+    if text.bold:
+        attrs += ' font-weight="bold"'
+    attrs += _paint(text.role, text=True)
+    if text.halo:
+        # Outlined in the background colour, under the glyphs, so a label
+        # stays readable where lifelines run through it.
+        background = LIGHT["background"].fill or "none"
+        attrs = attrs.replace(' class="', ' class="oswsd-halo ', 1)
+        attrs += (
+            f' stroke="{background}" stroke-width="3" stroke-linejoin="round"'
+            ' paint-order="stroke"'
+        )
+    return f"<text{attrs}>{_xml(text.text)}</text>"
+
+
+def _shape(shape: Shape) -> str:
+    if isinstance(shape, Rect):
+        return _rect(shape)
+    if isinstance(shape, Path):
+        return _path(shape)
+    return _text(shape)
