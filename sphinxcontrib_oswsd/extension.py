@@ -1,0 +1,71 @@
+"""What the extension registers with Sphinx, in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+from sphinxcontrib_oswsd import __version__
+from sphinxcontrib_oswsd.config import CONFIG_VALUES, Settings
+from sphinxcontrib_oswsd.directive import OpenStackWorkflow
+from sphinxcontrib_oswsd.nodes import (
+    figure_title,
+    workflow_diagram,
+    workflow_figure,
+    workflow_steps,
+)
+from sphinxcontrib_oswsd.rendering import (
+    WorkflowCollector,
+    remember_fresh_docs,
+    render_after_reading,
+)
+from sphinxcontrib_oswsd.visitors import (
+    html_depart_steps,
+    html_visit_diagram,
+    html_visit_steps,
+    latex_visit_diagram,
+    plain_text_fallback,
+)
+
+logger = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+
+
+def check_config(app: Sphinx, config: Config) -> None:
+    for problem in Settings.from_config(config, app.srcdir).problems():
+        logger.warning(problem, type="oswsd", subtype="config")
+
+
+def add_static_files(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(STATIC))
+        app.add_css_file("oswsd.css")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    for name, (default, rebuild, types) in CONFIG_VALUES.items():
+        app.add_config_value(f"oswsd_{name}", default, rebuild, types)
+    app.add_enumerable_node(workflow_figure, "figure", figure_title)
+    app.add_node(
+        workflow_diagram,
+        html=(html_visit_diagram, None),
+        latex=(latex_visit_diagram, None),
+    )
+    app.add_node(workflow_steps, html=(html_visit_steps, html_depart_steps))
+    app.add_directive("openstack-workflow", OpenStackWorkflow)
+    app.add_env_collector(WorkflowCollector)
+    app.connect("config-inited", check_config)
+    app.connect("builder-inited", add_static_files)
+    app.connect("env-before-read-docs", remember_fresh_docs)
+    app.connect("env-updated", render_after_reading)
+    app.connect("doctree-resolved", plain_text_fallback)
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

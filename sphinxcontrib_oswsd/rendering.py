@@ -1,0 +1,207 @@
+"""Rendering inside a Sphinx build.
+
+Reading records each API diagram in the environment (purged with its
+document, merged across ``-j`` workers). When reading is done, the diagrams of
+the documents just read go through the API in one concurrent batch, cache
+first, and every failure becomes a warning at the directive. Writing then only
+takes results: API images from the cache (never the network), local drawings
+from the offline renderer, which is pure computation and deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.environment.collectors import EnvironmentCollector
+from sphinx.util import logging
+
+from sphinxcontrib_oswsd.config import Settings
+from sphinxcontrib_oswsd.nodes import workflow_diagram
+from sphinxcontrib_oswsd.render.api import api_key_from
+from sphinxcontrib_oswsd.render.batch import (
+    RenderOptions,
+    RenderRequest,
+    RenderResult,
+    render_batch,
+)
+from sphinxcontrib_oswsd.wsd.model import SourceRef
+
+logger = logging.getLogger(__name__)
+
+#: Environment attributes: docname -> API diagrams; the documents read now.
+REQUESTS = "oswsd_api_diagrams"
+FRESH = "oswsd_fresh_docs"
+#: The node attributes a request is made from.
+REQUEST_ATTRIBUTES = (
+    "source",
+    "workflow",
+    "path",
+    "line_offset",
+    "renderer",
+    "style",
+    "format",
+    "uid",
+    "alt",
+    "links",
+    "location",
+)
+
+
+@dataclass(frozen=True)
+class LinkTable:
+    """The resolved URL of each reference comment line: the local renderer's
+    ``link`` callable, hashable so requests can be compared and cached."""
+
+    urls: tuple[tuple[int, str], ...]
+
+    def __call__(self, ref: SourceRef) -> str | None:
+        return dict(self.urls).get(ref.line)
+
+
+def output_format(renderer: str, wanted: str, builder_format: str) -> str | None:
+    """The image format a builder gets, or ``None`` for builders with no images.
+
+    The local renderer draws SVG for HTML and PDF for LaTeX. The API's PNG
+    suits both; its SVG suits HTML and its PDF suits LaTeX, else PNG.
+    """
+    if builder_format not in ("html", "latex"):
+        return None
+    if renderer == "local":
+        return "svg" if builder_format == "html" else "pdf"
+    native = "svg" if builder_format == "html" else "pdf"
+    return wanted if wanted == native else "png"
+
+
+def make_request(
+    attributes: dict[str, Any], settings: Settings, builder_format: str
+) -> RenderRequest | None:
+    fmt = output_format(attributes["renderer"], attributes["format"], builder_format)
+    if fmt is None:
+        return None
+    return RenderRequest(
+        name=attributes["workflow"],
+        source=attributes["source"],
+        renderer=attributes["renderer"],
+        format=fmt,
+        style=attributes["style"],
+        api_url=settings.api_url,
+        path=attributes["path"],
+        line_offset=attributes["line_offset"],
+        link=LinkTable(tuple((line, url) for line, url in attributes["links"])),
+        id_prefix=attributes["uid"],
+        title=attributes["alt"],
+    )
+
+
+def render_options(settings: Settings, **changes: Any) -> RenderOptions:
+    options = RenderOptions(
+        cache_dir=settings.cache_dir,
+        api_key=api_key_from(settings.api_key),
+        timeout=settings.timeout,
+        retries=settings.retries,
+        concurrency=settings.api_concurrency,
+        offline=settings.offline,
+        fallback=settings.fallback,  # type: ignore[arg-type]
+    )
+    return replace(options, **changes)
+
+
+def _diagrams(env: BuildEnvironment) -> dict[str, list[dict[str, Any]]]:
+    if not hasattr(env, REQUESTS):
+        setattr(env, REQUESTS, {})
+    return getattr(env, REQUESTS)
+
+
+class WorkflowCollector(EnvironmentCollector):
+    """Keeps each document's API diagrams in the environment."""
+
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+        _diagrams(env).pop(docname, None)
+
+    def merge_other(
+        self,
+        app: Sphinx,
+        env: BuildEnvironment,
+        docnames: set[str],
+        other: BuildEnvironment,
+    ) -> None:
+        theirs = _diagrams(other)
+        for docname in docnames & theirs.keys():
+            _diagrams(env)[docname] = theirs[docname]
+
+    def process_doc(self, app: Sphinx, doctree: Any) -> None:
+        found = [
+            {name: node[name] for name in REQUEST_ATTRIBUTES}
+            for node in doctree.findall(workflow_diagram)
+            if node["renderer"] == "api"
+        ]
+        if found:
+            _diagrams(app.env)[app.env.docname] = found
+
+
+def remember_fresh_docs(
+    app: Sphinx, env: BuildEnvironment, docnames: list[str]
+) -> None:
+    """Note which documents this build reads: only their diagrams are
+    rendered (and warned about) after reading."""
+    setattr(env, FRESH, set(docnames))
+
+
+def render_after_reading(app: Sphinx, env: BuildEnvironment) -> None:
+    """Render the API diagrams of the documents just read, in one batch."""
+    settings = Settings.from_config(app.config, app.srcdir)
+    fresh = getattr(env, FRESH, set())
+    pending: dict[RenderRequest, dict[str, Any]] = {}
+    for docname in sorted(fresh):
+        for attributes in _diagrams(env).get(docname, []):
+            request = make_request(attributes, settings, app.builder.format)
+            if request is not None:
+                pending.setdefault(request, attributes)
+    setattr(env, FRESH, set())
+    if not pending:
+        return
+    logger.info("oswsd: rendering %d diagram(s) through the API", len(pending))
+    results = render_batch(pending, options=render_options(settings))
+    for request, result in results.items():
+        _report(request, result, tuple(pending[request]["location"]))
+    cached = sum(result.cached for result in results.values())
+    fell_back = sum(result.fell_back for result in results.values())
+    logger.info(
+        "oswsd: %d from the cache, %d rendered, %d drawn locally instead",
+        cached,
+        len(results) - cached - fell_back,
+        fell_back,
+    )
+
+
+def _report(
+    request: RenderRequest, result: RenderResult, location: tuple[str, int]
+) -> None:
+    def warn(message: str, subtype: str) -> None:
+        logger.warning(message, location=location, type="oswsd", subtype=subtype)
+
+    if result.error:
+        warn(result.error, "render")
+    elif result.fell_back:
+        warn(
+            f"{result.fallback_reason}; drawn by the local renderer instead", "fallback"
+        )
+    for line, message in result.errors:
+        warn(f"{request.location(line)}: websequencediagrams: {message}", "api")
+
+
+def result_for(
+    node: workflow_diagram, settings: Settings, builder_format: str
+) -> RenderResult | None:
+    """The image for ``node``, never from the network: API images were fetched
+    after reading, so a cache miss now draws locally (already reported)."""
+    request = make_request(
+        {name: node[name] for name in REQUEST_ATTRIBUTES}, settings, builder_format
+    )
+    if request is None:
+        return None
+    options = render_options(settings, offline=True, fallback="local")
+    return render_batch([request], options=options)[request]

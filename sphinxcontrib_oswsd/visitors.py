@@ -1,0 +1,139 @@
+"""How each builder writes a workflow diagram and its steps.
+
+HTML inlines the local SVG (its links work, its text is searchable and it
+follows the page's theme) and shows API images as ``<img>`` with an image map;
+LaTeX includes a PDF (or the API's PNG); builders without images get the alt
+text and the steps list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.locale import _
+
+from sphinxcontrib_oswsd.config import Settings
+from sphinxcontrib_oswsd.nodes import workflow_diagram, workflow_steps
+from sphinxcontrib_oswsd.render.batch import RenderResult
+from sphinxcontrib_oswsd.render.imagemap import image_map_areas
+from sphinxcontrib_oswsd.rendering import LinkTable, result_for
+from sphinxcontrib_oswsd.wsd.parser import parse
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>\s*")
+
+
+def _result(translator: Any, node: workflow_diagram) -> RenderResult | None:
+    settings = Settings.from_config(translator.config, translator.builder.srcdir)
+    result = result_for(node, settings, translator.builder.format)
+    return result if result is not None and result.ok else None
+
+
+def _save(result: RenderResult, directory: Path) -> str:
+    """Write the image once under a name made from its content."""
+    name = f"oswsd-{hashlib.sha256(result.data).hexdigest()[:20]}.{result.format}"
+    path = directory / name
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(result.data)
+    return name
+
+
+def _is_local(node: workflow_diagram, result: RenderResult) -> bool:
+    return node["renderer"] == "local" or result.fell_back
+
+
+# -- HTML ----------------------------------------------------------------------
+
+
+def html_visit_diagram(self: Any, node: workflow_diagram) -> None:
+    result = _result(self, node)
+    if result is None:
+        self.body.append(f'<p class="oswsd-alt">{escape(node["alt"])}</p>\n')
+        raise nodes.SkipNode
+    self.body.append('<div class="oswsd-diagram">')
+    if _is_local(node, result) and result.format == "svg":
+        # Our own SVG, every text escaped by the renderer: safe to inline.
+        self.body.append(_XML_DECLARATION.sub("", result.data.decode("utf-8")))
+    else:
+        self.body.append(_html_image(self, node, result))
+    self.body.append("</div>\n")
+    raise nodes.SkipNode
+
+
+def _html_image(self: Any, node: workflow_diagram, result: RenderResult) -> str:
+    """An API image as ``<img>`` (never inlined: it came from the network),
+    with an image map over the steps that link to source."""
+    name = _save(result, Path(self.builder.outdir, self.builder.imagedir))
+    src = posixpath.join(self.builder.imgpath, name)
+    size = ""
+    if result.width and result.height:
+        size = f' width="{result.width}" height="{result.height}"'
+    areas = image_map_areas(
+        result.boxes, parse(node["source"]), LinkTable(tuple(map(tuple, node["links"])))
+    )
+    if not areas:
+        return f'<img src="{escape(src)}" alt="{escape(node["alt"])}"{size} />'
+    map_name = f"{node['uid']}-map"
+    lines = [
+        f'<img src="{escape(src)}" alt="{escape(node["alt"])}"{size}'
+        f' usemap="#{map_name}" />',
+        f'<map name="{map_name}">',
+    ]
+    for area in areas:
+        coords = ",".join(str(c) for c in area.coords)
+        lines.append(
+            f'<area shape="rect" coords="{coords}" href="{escape(area.href)}"'
+            f' title="{escape(area.title)}" alt="{escape(area.alt)}" />'
+        )
+    lines.append("</map>")
+    return "\n".join(lines)
+
+
+def html_visit_steps(self: Any, node: workflow_steps) -> None:
+    opened = " open" if node["mode"] == "expanded" else ""
+    count = len(node.children[0].children) if node.children else 0
+    self.body.append(
+        f'<details class="oswsd-steps"{opened}>'
+        f"<summary>{escape(_('Steps'))} ({count})</summary>\n"
+    )
+
+
+def html_depart_steps(self: Any, node: workflow_steps) -> None:
+    self.body.append("</details>\n")
+
+
+# -- LaTeX -----------------------------------------------------------------------
+
+
+def latex_visit_diagram(self: Any, node: workflow_diagram) -> None:
+    result = _result(self, node)
+    if result is None:
+        self.body.append(self.encode(node["alt"]))
+        raise nodes.SkipNode
+    name = _save(result, Path(self.builder.outdir))
+    base, ext = name.rsplit(".", 1)
+    width = self.latex_image_length(node["width"]) if node.get("width") else None
+    options = f"[width={width}]" if width else ""
+    self.body.append(f"\\sphinxincludegraphics{options}{{{{{base}}}.{ext}}}\n")
+    raise nodes.SkipNode
+
+
+# -- builders without images -------------------------------------------------------
+
+
+def plain_text_fallback(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """For text, man, texinfo and the like: the alt text stands for the image,
+    and the steps become an ordinary list."""
+    if app.builder.format in ("html", "latex"):
+        return
+    for node in list(doctree.findall(workflow_diagram)):
+        node.replace_self(nodes.paragraph(text=node["alt"]))
+    for steps in list(doctree.findall(workflow_steps)):
+        steps.replace_self(steps.children)
