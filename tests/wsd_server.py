@@ -158,6 +158,7 @@ class WSDServer:
     def __init__(self, *, latency: float = 0.0, api_keys: set[str] | None = None):
         self.latency = latency
         self.api_keys = api_keys  # None: any key is good
+        self.image_prefix = ""  # put before ``?png=ID`` in replies ("/", a URL)
         self._log: list[LoggedRequest] = []
         self._faults: list[_Fault] = []
         self._images: dict[tuple[str, str], tuple[bytes, str]] = {}
@@ -196,7 +197,9 @@ class WSDServer:
             self._faults.append(_Fault(kind, count, seconds, retry_after))
 
     def start(self) -> WSDServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
         return self
 
@@ -326,7 +329,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return _Reply(200, text.encode(), "text/javascript")
         reply = {
-            "img": f"?{query}={image_id}",
+            "img": f"{self.owner.image_prefix}?{query}={image_id}",
             "errors": errors,
             "naturalWidth": width,
             "actualWidth": width,
