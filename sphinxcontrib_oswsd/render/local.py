@@ -6,17 +6,16 @@ need not know which writer handles which format.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Literal
 
-from ..wsd.model import Diagram, SourceRef
+from ..wsd.model import Diagram
+from .pdf import render_pdf
+from .svg import Linker, render_svg
 
 LocalFormat = Literal["svg", "pdf"]
 
 #: The formats :func:`render_local` can produce.
 LOCAL_FORMATS: tuple[LocalFormat, ...] = ("svg", "pdf")
-
-Linker = Callable[[SourceRef], "str | None"]
 
 
 def render_local(
@@ -34,12 +33,8 @@ def render_local(
     ``title`` is used when the diagram has none of its own.
     """
     if fmt == "svg":
-        from .svg import render_svg
-
         svg = render_svg(diagram, link=link, id_prefix=id_prefix, title=title)
         return svg.encode("utf-8")
     if fmt == "pdf":
-        from .pdf import render_pdf
-
         return render_pdf(diagram, link=link, title=title)
     raise ValueError(f"the local renderer cannot draw {fmt!r}; use svg or pdf")

@@ -17,7 +17,7 @@ from ..wsd.model import Diagram, SourceRef
 from .layout import Element, Layout, Path, Rect, Shape, Text, layout
 from .theme import DARK, FONT_FAMILY, LIGHT, Paint
 
-Linker = Callable[[SourceRef], "str | None"]
+Linker = Callable[[SourceRef], str | None]
 
 DASH = "6 4"
 #: URL schemes a link may use; anything else (``javascript:``) is dropped.
@@ -86,7 +86,8 @@ def _num(value: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _safe_url(url: str | None) -> str | None:
+def safe_url(url: str | None) -> str | None:
+    """``url`` unless it is empty or its scheme could run code."""
     if not url:
         return None
     try:
@@ -170,7 +171,7 @@ class _Writer:
 
     def url(self, ref: SourceRef) -> str | None:
         if ref not in self.urls:
-            self.urls[ref] = _safe_url(self.link(ref)) if self.link else None
+            self.urls[ref] = safe_url(self.link(ref)) if self.link else None
         return self.urls[ref]
 
 
