@@ -40,7 +40,7 @@ class WorkflowSource:
     """Where a diagram's text came from, for messages and dependencies."""
 
     text: str
-    label: str  # "nova/pause", "flows/boot.wsd" or "inline diagram"
+    label: str  # "nova/pause", "flows/boot.wsd", or the document for content
     path: Path | None  # the file, if there is one
     first_line: int  # document line of the text's line 1 (inline content only)
 
@@ -104,8 +104,9 @@ class OpenStackWorkflow(SphinxDirective):
                 raise WorkflowError(
                     "give a workflow name, a .wsd file, or the diagram as content"
                 )
+            document = self.env.doc2path(self.env.docname, False)
             return WorkflowSource(
-                "\n".join(self.content), "inline diagram", None, self.content_offset + 1
+                "\n".join(self.content), str(document), None, self.content_offset + 1
             )
         if self.content:
             raise WorkflowError("give a workflow name or file, or content, not both")
@@ -172,13 +173,12 @@ class OpenStackWorkflow(SphinxDirective):
         settings: Settings,
         resolutions: dict[int, Resolution],
     ) -> workflow_figure:
-        title = " ".join((diagram.title or source.label).split())
+        title = " ".join((diagram.title or "Sequence diagram").split())
         serial = self.env.new_serialno("oswsd")
         doc_hash = hashlib.sha1(self.env.docname.encode()).hexdigest()[:6]
         image = workflow_diagram(
             source=source.text,
             workflow=source.label,
-            path=str(source.path) if source.path else None,
             line_offset=source.first_line - 1 if source.path is None else 0,
             title=title,
             alt=self.options.get("alt", title),

@@ -38,7 +38,6 @@ FRESH = "oswsd_fresh_docs"
 REQUEST_ATTRIBUTES = (
     "source",
     "workflow",
-    "path",
     "line_offset",
     "renderer",
     "style",
@@ -88,7 +87,6 @@ def make_request(
         format=fmt,
         style=attributes["style"],
         api_url=settings.api_url,
-        path=attributes["path"],
         line_offset=attributes["line_offset"],
         link=LinkTable(tuple((line, url) for line, url in attributes["links"])),
         id_prefix=attributes["uid"],

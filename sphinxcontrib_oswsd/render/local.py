@@ -30,7 +30,8 @@ def render_local(
 
     ``link`` maps a step's source reference to a URL (or ``None``: no link);
     ``id_prefix`` keeps SVG ids unique when several diagrams share a page;
-    ``title`` is used when the diagram has none of its own.
+    ``title`` is the accessible name (alt text), by default the diagram's
+    own title.
     """
     if fmt == "svg":
         svg = render_svg(diagram, link=link, id_prefix=id_prefix, title=title)

@@ -38,11 +38,12 @@ def render_svg(
     """``diagram`` as an SVG document.
 
     ``link`` maps a step's source reference to a URL, or to ``None`` for no
-    link; ``title`` names the diagram when it has no title of its own;
+    link; ``title`` is the accessible name (a page's alt text), by default the
+    diagram's own title;
     ``description`` replaces the generated one-sentence summary.
     """
     drawn = layout(diagram)
-    name = diagram.title or title or "Sequence diagram"
+    name = title or diagram.title or "Sequence diagram"
     if description is None:
         description = describe(diagram)
     return _Writer(drawn, link, _safe_id(id_prefix)).document(name, description)

@@ -1,0 +1,3 @@
+extensions = ["sphinxcontrib_oswsd"]
+oswsd_renderer = "local"
+oswsd_workflow_dirs = ["workflows"]

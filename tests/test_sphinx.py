@@ -1,0 +1,283 @@
+"""The extension in real Sphinx builds of small projects (``roots/test-*``)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+PAUSE_URL = re.compile(
+    r"https://opendev\.org/openstack/nova/src/tag/34\.0\.0/nova/compute/api\.py#L\d+"
+)
+
+
+def warnings(app) -> str:
+    """The build's warnings, less the ones Sphinx gives when a test makes a
+    second application in one process (its own nodes registered twice)."""
+    lines = app.warning.getvalue().splitlines(keepends=True)
+    return "".join(line for line in lines if "is already registered" not in line)
+
+
+def html(app, page: str = "index") -> str:
+    return (Path(app.outdir) / f"{page}.html").read_text(encoding="utf-8")
+
+
+def inline_svgs(page: str) -> list[str]:
+    return re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
+
+
+# -- HTML ------------------------------------------------------------------------
+
+
+@pytest.mark.sphinx("html", testroot="basic", freshenv=True)
+def test_html_inlines_linked_svg_with_figures_and_steps(app):
+    app.build()
+    assert warnings(app) == ""
+    page = html(app)
+    svgs = inline_svgs(page)
+    assert len(svgs) == 3
+    for svg in svgs:
+        ET.fromstring(svg)  # each inline SVG is well-formed XML on its own
+    # Links to the exact line of the pinned release, inside the diagram ...
+    assert PAUSE_URL.search(svgs[0])
+    # ... and in the steps list under it.
+    steps = re.search(r'<details class="oswsd-steps">.*?</details>', page, re.S)
+    assert steps and PAUSE_URL.search(steps.group())
+    assert "nova/compute/api.py · API.pause" in re.sub(r"<[^>]+>", "", steps.group())
+    # Caption, numbering, alignment, width and class like Sphinx's figures.
+    assert re.search(r'<figure class="oswsd wide align-center" id="fig-pause"', page)
+    assert 'style="width: 80%"' in page
+    assert '<figure class="oswsd align-left" id="fig-inline">' in page
+    assert "Fig. 1" in page and "Fig. 2" in page
+    assert "Pausing a server" in page
+    # :steps: expanded opens the list; :steps: none leaves it out.
+    assert page.count('<details class="oswsd-steps"') == 2
+    assert page.count('<details class="oswsd-steps" open>') == 1
+
+
+@pytest.mark.sphinx("html", testroot="basic", freshenv=True)
+def test_html_escapes_text_and_keeps_alt(app):
+    app.build()
+    svg = inline_svgs(html(app))[1]
+    assert "<script>" not in svg
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; bye" in svg
+    assert "A tiny inline diagram" in svg
+
+
+@pytest.mark.sphinx("html", testroot="basic", freshenv=True)
+def test_two_diagrams_on_a_page_never_share_an_id(app):
+    app.build()
+    ids = re.findall(r'\bid="([^"]+)"', "".join(inline_svgs(html(app))))
+    assert ids
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("builder", ["dirhtml", "singlehtml", "epub"])
+def test_other_html_builders_pass_with_warnings_as_errors(
+    make_app, rootdir, tmp_path, builder
+):
+    srcdir = tmp_path / "src"
+    _copy_root(rootdir / "test-basic", srcdir)
+    app = make_app(builder, srcdir=srcdir, warningiserror=True, freshenv=True)
+    app.build()
+    assert warnings(app) == ""
+    written = "".join(
+        p.read_text(encoding="utf-8") for p in Path(app.outdir).rglob("*.*html")
+    )
+    assert len(inline_svgs(written)) >= 3
+
+
+# -- LaTeX and builders without images -----------------------------------------
+
+
+@pytest.mark.sphinx("latex", testroot="basic", freshenv=True)
+def test_latex_includes_pdf_figures_with_labels_and_linked_steps(app):
+    app.build()
+    assert warnings(app) == ""
+    tex = (Path(app.outdir) / "test.tex").read_text(encoding="utf-8")
+    included = re.findall(
+        r"\\sphinxincludegraphics(?:\[[^]]*\])?\{\{([^}]+)\}\.pdf\}", tex
+    )
+    assert len(included) == 4  # three on index, one on the other page
+    for name in included:
+        assert (Path(app.outdir) / f"{name}.pdf").read_bytes().startswith(b"%PDF-")
+    assert r"\caption{Pausing a server}" in tex
+    assert r"\label{\detokenize{index:fig-pause}}" in tex
+    assert re.search(r"\\sphinxhref\{" + PAUSE_URL.pattern.replace("#", r"\\#"), tex)
+
+
+@pytest.mark.parametrize("builder", ["text", "man", "texinfo"])
+def test_builders_without_images_get_alt_text_and_steps(
+    make_app, rootdir, tmp_path, builder
+):
+    srcdir = tmp_path / "src"
+    _copy_root(rootdir / "test-basic", srcdir)
+    app = make_app(builder, srcdir=srcdir, warningiserror=True, freshenv=True)
+    app.build()
+    assert warnings(app) == ""
+    output = "".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in Path(app.outdir).rglob("*")
+        if p.is_file()
+    )
+    assert "A tiny inline diagram" in output
+    assert "API.pause" in output
+
+
+# -- parallel and incremental builds ----------------------------------------------
+
+
+def test_parallel_build_gives_the_same_html(make_app, rootdir, tmp_path):
+    pages = []
+    for jobs in (1, 4):
+        srcdir = tmp_path / f"src{jobs}"
+        _copy_root(rootdir / "test-basic", srcdir)
+        app = make_app("html", srcdir=srcdir, parallel=jobs, freshenv=True)
+        app.build()
+        assert warnings(app) == ""
+        pages.append((html(app), html(app, "other")))
+    assert pages[0] == pages[1]
+
+
+def test_editing_a_workflow_rebuilds_only_the_page_using_it(
+    make_app, rootdir, tmp_path
+):
+    srcdir = tmp_path / "src"
+    _copy_root(rootdir / "test-incremental", srcdir)
+    app = make_app("html", srcdir=srcdir, freshenv=True)
+    app.build()
+    assert "first version" in html(app, "uses")
+
+    workflow = srcdir / "workflows" / "demo" / "hello.wsd"
+    workflow.write_text(workflow.read_text().replace("first", "second"))
+    app = make_app("html", srcdir=srcdir)
+    app.build()
+    assert "second version" in html(app, "uses")
+    status = re.sub(r"\x1b\[[0-9;]*m", "", app.status.getvalue())
+    assert "0 added, 1 changed, 0 removed" in status
+    assert re.findall(r"reading sources\.\.\. \[\s*\d+%\] (\S+)", status) == ["uses"]
+
+
+# -- bad input ----------------------------------------------------------------------
+
+
+@pytest.mark.sphinx("html", testroot="bad", freshenv=True)
+def test_bad_input_gives_located_warnings_and_the_build_goes_on(app):
+    app.build()
+    found = warnings(app)
+    expected = [
+        r"index\.rst:4: WARNING: unknown workflow 'nova/pasue'; did you mean nova/pause"
+        r".*\[oswsd\.name\]",
+        r"index\.rst:6: WARNING: invalid workflow name .*\[oswsd\.name\]",
+        r"index\.rst:8: WARNING: workflow 'nova/reset-network' was removed: .*"
+        r"\[oswsd\.removed\]",
+        r"index\.rst:10: WARNING: cannot read the workflow: .*missing\.wsd.*\[oswsd\.file\]",
+        r"index\.rst:15: WARNING: line 2 of the diagram: Syntax error\. \[oswsd\.syntax\]",
+        r"index\.rst:19: WARNING: line 1 of the diagram: .*reset_network.*"
+        r"\[oswsd\.reference\]",
+        r"index\.rst:22: WARNING: broken\.wsd:3: end without group\. \[oswsd\.syntax\]",
+    ]
+    for pattern in expected:
+        assert re.search(pattern, found), (pattern, found)
+    assert "Traceback" not in found
+    assert "After the bad diagrams the build goes on." in html(app)
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="bad",
+    freshenv=True,
+    confoverrides={"suppress_warnings": ["oswsd.syntax"]},
+)
+def test_suppress_warnings_silences_exactly_that_subtype(app):
+    app.build()
+    found = warnings(app)
+    assert "[oswsd.syntax]" not in found
+    assert "[oswsd.name]" in found
+    assert "[oswsd.reference]" in found
+
+
+@pytest.mark.sphinx(
+    "html", testroot="bad", freshenv=True, confoverrides={"oswsd_renderer": "paper"}
+)
+def test_bad_settings_are_reported(app):
+    assert (
+        "oswsd_renderer = 'paper' is not one of api, local [oswsd.config]"
+        in warnings(app)
+    )
+
+
+# -- the API renderer ---------------------------------------------------------------
+
+
+def _api_app(make_app, rootdir, tmp_path, server, **overrides):
+    srcdir = tmp_path / "src"
+    if not srcdir.exists():
+        _copy_root(rootdir / "test-api", srcdir)
+    confoverrides = {
+        "oswsd_api_url": server.url,
+        "oswsd_cache_dir": str(tmp_path / "cache"),
+        **overrides,
+    }
+    return make_app("html", srcdir=srcdir, confoverrides=confoverrides, freshenv=True)
+
+
+def test_api_images_get_image_maps_and_a_warm_cache_makes_no_request(
+    make_app, rootdir, tmp_path, wsd_server
+):
+    app = _api_app(make_app, rootdir, tmp_path, wsd_server)
+    app.build()
+    assert warnings(app) == ""
+    assert len(wsd_server.renders()) == 2
+    page = html(app)
+    images = re.findall(r'<img src="(_images/oswsd-[0-9a-f]+\.png)"', page)
+    assert len(images) == 2
+    for src in images:
+        assert (Path(app.outdir) / src).read_bytes().startswith(b"\x89PNG")
+    assert inline_svgs(page) == []  # network images are never inlined
+    assert re.search(
+        r'<area shape="rect" coords="[\d,]+" href="' + PAUSE_URL.pattern, page
+    )
+
+    wsd_server.clear_log()
+    app = _api_app(make_app, rootdir, tmp_path, wsd_server)
+    app.build()
+    assert wsd_server.requests == []
+    assert html(app) == page
+
+
+def test_api_failure_falls_back_to_local_with_one_warning_each(
+    make_app, rootdir, tmp_path, wsd_server
+):
+    wsd_server.inject("500", count=10)
+    app = _api_app(make_app, rootdir, tmp_path, wsd_server)
+    app.build()
+    found = warnings(app)
+    assert found.count("[oswsd.fallback]") == 2
+    assert "index.rst:4: WARNING: nova/pause: 500" in found
+    assert "index.rst:6: WARNING: index.rst: 500" in found
+    assert "drawn by the local renderer instead" in found
+    assert len(inline_svgs(html(app))) == 2
+    assert not list((tmp_path / "cache").glob("*.oswsd"))
+
+
+def test_fallback_warnings_can_be_suppressed(make_app, rootdir, tmp_path, wsd_server):
+    app = _api_app(
+        make_app,
+        rootdir,
+        tmp_path,
+        wsd_server,
+        oswsd_offline=True,
+        suppress_warnings=["oswsd.fallback"],
+    )
+    app.build()
+    assert warnings(app) == ""
+    assert wsd_server.requests == []
+
+
+def _copy_root(root: Path, target: Path) -> None:
+    import shutil
+
+    shutil.copytree(root, target)
