@@ -173,8 +173,10 @@ def test_bad_input_gives_located_warnings_and_the_build_goes_on(app):
         r"index\.rst:6: WARNING: invalid workflow name .*\[oswsd\.name\]",
         r"index\.rst:8: WARNING: workflow 'nova/reset-network' was removed: .*"
         r"\[oswsd\.removed\]",
-        r"index\.rst:10: WARNING: cannot read the workflow: .*missing\.wsd.*\[oswsd\.file\]",
-        r"index\.rst:15: WARNING: line 2 of the diagram: Syntax error\. \[oswsd\.syntax\]",
+        r"index\.rst:10: WARNING: cannot read the workflow: .*missing\.wsd.*"
+        r"\[oswsd\.file\]",
+        r"index\.rst:15: WARNING: line 2 of the diagram: Syntax error\. "
+        r"\[oswsd\.syntax\]",
         r"index\.rst:19: WARNING: line 1 of the diagram: .*reset_network.*"
         r"\[oswsd\.reference\]",
         r"index\.rst:22: WARNING: broken\.wsd:3: end without group\. \[oswsd\.syntax\]",
