@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sphinxcontrib_oswsd import __version__
 from sphinxcontrib_oswsd.check import Report, check_workflow
@@ -19,6 +21,9 @@ from sphinxcontrib_oswsd.library import Library, Workflow, WorkflowError
 from sphinxcontrib_oswsd.sources import Resolver, SourceIndex, SourceIndexError
 from sphinxcontrib_oswsd.sources.projects import index_filename, repository_for
 from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
+
+if TYPE_CHECKING:
+    from sphinxcontrib_oswsd.render.batch import RenderRequest, RenderResult
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -182,6 +187,209 @@ def _cmd_index_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _render_format(args: argparse.Namespace) -> str:
+    """The format asked for: by default PNG from the API, SVG drawn locally."""
+    from sphinxcontrib_oswsd.render.local import LOCAL_FORMATS
+
+    fmt = args.format or ("png" if args.renderer == "api" else "svg")
+    if args.renderer == "local" and fmt not in LOCAL_FORMATS:
+        raise UsageError(f"the local renderer draws svg or pdf, not {fmt}")
+    return fmt
+
+
+def _render(
+    args: argparse.Namespace, targets: list[tuple[str, str, str, str | None]]
+) -> dict[RenderRequest, RenderResult]:
+    """Render ``(name, display path, source, title)`` targets in one batch
+    with the command-line settings (``requests`` is imported only here: the
+    other commands start faster without it)."""
+    from sphinxcontrib_oswsd.render.api import api_key_from
+    from sphinxcontrib_oswsd.render.batch import (
+        RenderOptions,
+        RenderRequest,
+        render_batch,
+    )
+
+    fmt = _render_format(args)
+    link = Resolver().link
+    requests = [
+        RenderRequest(
+            name=name,
+            source=source,
+            renderer=args.renderer,
+            format=fmt,
+            style=args.style,
+            api_url=args.api_url,
+            path=path,
+            link=link,
+            title=title,
+        )
+        for name, path, source, title in targets
+    ]
+    show_progress = sys.stderr.isatty() and len(requests) > 1
+    options = RenderOptions(
+        cache_dir=args.cache_dir,
+        api_key=api_key_from(None),
+        timeout=args.timeout,
+        retries=args.retries,
+        concurrency=args.concurrency,
+        offline=args.offline,
+        fallback=args.fallback,
+        progress=_progress_bar if show_progress else None,
+    )
+    return render_batch(requests, options=options)
+
+
+def _progress_bar(
+    done: int, total: int, request: RenderRequest, result: RenderResult
+) -> None:
+    filled = 30 * done // total
+    bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {request.name}"
+    end = "\r\033[K" if done == total else ""
+    print(f"\r\033[K{bar}{end}", end="", file=sys.stderr, flush=True)
+
+
+def _write_result(request: RenderRequest, result: RenderResult, out: Path) -> bool:
+    """Report ``result`` on stderr and write its image to ``out``, the suffix
+    made that of the format actually drawn; whether an image was written."""
+    for line, message in result.errors:
+        where = request.location(line)
+        print(f"{where}: warning: websequencediagrams: {message}", file=sys.stderr)
+    if result.fell_back:
+        drawn = f"drawn by the local renderer as {(result.format or '').upper()}"
+        print(f"{result.fallback_reason}: {drawn}", file=sys.stderr)
+    if result.error:
+        print(result.error, file=sys.stderr)
+        return False
+    written = out.with_suffix(f".{result.format}")
+    try:
+        written.parent.mkdir(parents=True, exist_ok=True)
+        written.write_bytes(result.data)
+    except OSError as exc:
+        _error(f"{written}: cannot write: {exc.strerror or exc}")
+        return False
+    print(written)
+    return True
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    library = _library(args)
+    if args.target.endswith(".wsd") or Path(args.target).is_file():
+        path, source = _target(library, args.target)
+        name, title, stem = path, None, Path(path).stem
+    else:
+        try:
+            workflow = library.get(args.target)
+        except WorkflowError as exc:
+            raise UsageError(str(exc)) from exc
+        name, path, source = workflow.name, _display_path(workflow), workflow.source
+        title, stem = workflow.title, workflow.operation
+    ((request, result),) = _render(args, [(name, path, source, title)]).items()
+    out = args.output or Path(f"{stem}.{request.format}")
+    return EXIT_OK if _write_result(request, result, out) else EXIT_FAILED
+
+
+def _cmd_render_all(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    workflows = {w.name: w for w in _library(args).workflows() if w.removed is None}
+    targets = [
+        (w.name, _display_path(w), w.source, w.title) for w in workflows.values()
+    ]
+    results = _render(args, targets)
+    written = 0
+    for request, result in results.items():
+        workflow = workflows[request.name]
+        out = args.output / workflow.project / f"{workflow.operation}.{request.format}"
+        written += _write_result(request, result, out)
+    cached = sum(r.cached for r in results.values())
+    fell_back = sum(r.fell_back and r.ok for r in results.values())
+    drawn = written - cached - fell_back
+    how = "rendered by the API" if args.renderer == "api" else "drawn locally"
+    print(
+        f"{written} of {len(results)} diagrams written to {args.output}: "
+        f"{cached} from the cache, {drawn} {how}, {fell_back} drawn locally after "
+        f"an API failure, {len(results) - written} failed "
+        f"({time.monotonic() - started:.1f} s)",
+        file=sys.stderr,
+    )
+    return EXIT_OK if written == len(results) else EXIT_FAILED
+
+
+def _cmd_cache(args: argparse.Namespace) -> int:
+    from sphinxcontrib_oswsd.render.cache import Cache
+
+    cache = Cache(args.cache_dir)
+    if args.action == "prune":
+        removed = cache.prune(args.days)
+        unused = f"unused for {args.days:g} days"
+        print(f"{cache.directory}: removed {removed} entries {unused}")
+    elif args.action == "clear":
+        print(f"{cache.directory}: removed {cache.clear()} entries")
+    else:
+        info = cache.info()
+        print(f"directory: {info.directory}")
+        print(f"entries:   {info.entries} ({info.size / 1024:.1f} KiB)")
+        if info.oldest_use and info.newest_use:
+            oldest, newest = (
+                time.strftime("%Y-%m-%d", time.localtime(stamp))
+                for stamp in (info.oldest_use, info.newest_use)
+            )
+            print(f"last used: {oldest} (oldest entry) to {newest}")
+        if info.partial:
+            partial = f"{info.partial} interrupted writes ('prune' removes them)"
+            print(f"partial:   {partial}")
+    return EXIT_OK
+
+
+def _add_render_options(parser: argparse.ArgumentParser) -> None:
+    from sphinxcontrib_oswsd.render.api import DEFAULT_API_URL, DEFAULT_STYLE, STYLES
+
+    parser.add_argument(
+        "--renderer",
+        choices=("api", "local"),
+        default="api",
+        help="websequencediagrams.com (default, through the cache) or the "
+        "offline renderer",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("png", "svg", "pdf"),
+        help="default: png from the API, svg from the local renderer; svg and pdf "
+        "from the API need a key in $OSWSD_API_KEY",
+    )
+    parser.add_argument("--style", choices=STYLES, default=DEFAULT_STYLE)
+    parser.add_argument("--api-url", default=DEFAULT_API_URL, metavar="URL")
+    _add_cache_dir(parser)
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="never touch the network: the cache, else the fallback",
+    )
+    parser.add_argument(
+        "--fallback",
+        choices=("local", "error"),
+        default="local",
+        help="when the API fails: draw locally (SVG, or PDF for --format pdf; "
+        "the default) or fail",
+    )
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS")
+    parser.add_argument("--retries", type=int, default=2, metavar="N")
+    parser.add_argument(
+        "--concurrency", type=int, default=4, metavar="N", help="API requests at once"
+    )
+    _add_workflow_dir(parser)
+
+
+def _add_cache_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="the image cache; default: $XDG_CACHE_HOME/sphinxcontrib-oswsd "
+        "or ~/.cache/sphinxcontrib-oswsd",
+    )
+
+
 def _add_workflow_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workflow-dir",
@@ -261,6 +469,35 @@ def _build_parser() -> argparse.ArgumentParser:
         help="index file to write; default: ./<project>-<version>.json.gz",
     )
     build.set_defaults(func=_cmd_index_build)
+
+    render = commands.add_parser("render", help="draw one workflow to a file")
+    render.add_argument("target", metavar="NAME|FILE", help="nova/pause or a .wsd file")
+    render.add_argument(
+        "-o", "--output", type=Path, help="default: ./<operation>.<format>"
+    )
+    _add_render_options(render)
+    render.set_defaults(func=_cmd_render)
+
+    render_all = commands.add_parser(
+        "render-all", help="draw every workflow to DIR/<project>/<operation>.<format>"
+    )
+    render_all.add_argument(
+        "-o", "--output", type=Path, default=Path("diagrams"), metavar="DIR"
+    )
+    _add_render_options(render_all)
+    render_all.set_defaults(func=_cmd_render_all)
+
+    cache = commands.add_parser("cache", help="inspect or empty the image cache")
+    cache.add_argument("action", choices=("info", "prune", "clear"))
+    cache.add_argument(
+        "--days",
+        type=float,
+        default=30,
+        metavar="N",
+        help="prune: remove entries not used for N days (default 30)",
+    )
+    _add_cache_dir(cache)
+    cache.set_defaults(func=_cmd_cache)
 
     return parser
 
