@@ -129,10 +129,12 @@ class Resolver:
         names = ", ".join(f"{r} {v}" for r, (v, _) in bundled.items())
         return (
             f"no symbol index for project {repository!r} (bundled: {names}); "
-            f"point oswsd_source_dirs at a checkout of it"
+            f"index a checkout of it with oswsd_source_dirs or oswsd check --source"
         )
 
     def resolve(self, ref: SourceRef) -> Resolution:
+        """Where ``ref`` points; a reference that does not resolve gets a
+        ``problem`` (and no URL) instead of an exception."""
         if ref.path is None:
             return Resolution(
                 qualname=ref.qualname,
