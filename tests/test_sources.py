@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 import os
 import shutil
@@ -425,3 +426,20 @@ def test_cli_index_build_bad_directory_is_usage_error(tmp_path, capsys):
     status = main(["index", "build", "demo", "1", str(tmp_path / "missing")])
     assert status == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_build_script_replaces_an_older_version(tmp_path, capsys):
+    script = Path(__file__).parent.parent / "tools" / "build_indexes.py"
+    spec = importlib.util.spec_from_file_location("build_indexes", script)
+    build_indexes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_indexes)
+    shutil.copytree(SRCTREE, tmp_path / "demo-1.2.3")
+    shutil.copytree(SRCTREE, tmp_path / "demo-1.3.0")
+    out = tmp_path / "data"
+    out.mkdir()
+    for version in ("1.2.3", "1.3.0"):
+        argv = ["--unpacked", str(tmp_path), "--output", str(out), f"demo=={version}"]
+        assert build_indexes.main(argv) == 0
+    assert [p.name for p in out.iterdir()] == ["demo-1.3.0.json.gz"]
+    assert bundled_indexes(out)["demo"][0] == "1.3.0"
+    assert "demo-1.3.0.json.gz: 3 modules" in capsys.readouterr().out
