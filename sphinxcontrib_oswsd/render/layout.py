@@ -583,31 +583,28 @@ class _Builder:
         self.layers["step"].append(Element("destroy", cross))
 
     def draw_participants(self, end: float) -> None:
-        """Heads (unless created on the way), footers and lifelines."""
+        """Lifelines, then heads (unless created on the way), then footers."""
         footer = self.diagram.options.get("footer", "box") != "none"
+        lifelines, heads, footers = [], [], []
         for column, head in enumerate(self.heads):
-            participant = self.diagram.participants[column]
+            line = self.diagram.participants[column].line
             x = self.x[column]
             if column in self.created:
                 start = self.created[column] + head.height / 2
             else:
                 height = head.height if head.kind == "actor" else self.head_h
                 top = self.head_top + self.head_h - height
-                shapes = head.shapes(x, top, height)
-                self.layers["back"].append(
-                    Element("participant", shapes, line=participant.line)
+                heads.append(
+                    Element("participant", head.shapes(x, top, height), line=line)
                 )
                 start = top + height
-            stop = self.ended.get(column, end)
             if footer and column not in self.ended:
                 shapes = head.shapes(x, end, self.head_h)
-                self.layers["back"].append(
-                    Element("participant", shapes, line=participant.line)
-                )
+                footers.append(Element("participant", shapes, line=line))
+            stop = self.ended.get(column, end)
             lifeline = Path(((x, start), (x, stop)), "lifeline", dashed=True)
-            self.layers["back"].insert(
-                0, Element("lifeline", [lifeline], line=participant.line)
-            )
+            lifelines.append(Element("lifeline", [lifeline], line=line))
+        self.layers["back"] = lifelines + heads + footers
 
     def finish(self, title_lines: list[str]) -> Layout:
         """Move everything right of the margin, centre the title above."""

@@ -30,12 +30,12 @@ def render_pdf(
     """``diagram`` as a PDF document.
 
     ``link`` maps a step's source reference to a URL (or ``None``: no link);
-    ``title`` fills the document title when the diagram has none.
+    ``title`` is the document title, by default the diagram's own.
     """
     drawn = layout(diagram)
     content = _Content(drawn.height).draw(drawn)
     annotations = _links(drawn, link)
-    return _document(drawn, content, annotations, diagram.title or title)
+    return _document(drawn, content, annotations, title or diagram.title)
 
 
 def _num(value: float) -> str:

@@ -1,0 +1,283 @@
+"""The offline renderer's layout and text measurement."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from render_support import (
+    WORKFLOWS,
+    every_construct,
+    text_collisions,
+    workflow_ids,
+)
+
+from sphinxcontrib_oswsd.render import text as metrics
+from sphinxcontrib_oswsd.render.layout import (
+    BAR_STEP,
+    Layout,
+    Path,
+    Rect,
+    Text,
+    layout,
+)
+from sphinxcontrib_oswsd.wsd.model import Diagram, Message, Participant
+from sphinxcontrib_oswsd.wsd.parser import parse
+
+
+def draw(source: str) -> Layout:
+    return layout(parse(source))
+
+
+def shapes(drawn: Layout, kind: str, role: str | None = None) -> list:
+    return [
+        shape
+        for element in drawn.elements
+        if element.kind == kind
+        for shape in element.shapes
+        if role is None or shape.role == role
+    ]
+
+
+def text(drawn: Layout, content: str) -> Text:
+    (found,) = [t for t in drawn.texts() if t.text == content]
+    return found
+
+
+def lifeline_x(drawn: Layout) -> list[float]:
+    return [e.shapes[0].points[0][0] for e in drawn.elements if e.kind == "lifeline"]
+
+
+def arrow_y(drawn: Layout, line: int) -> float:
+    (element,) = [e for e in drawn.elements if e.kind == "message" and e.line == line]
+    return element.shapes[0].points[-1][1]
+
+
+# -- text measurement ----------------------------------------------------------
+
+
+def test_helvetica_widths_are_the_afm_ones():
+    # Adobe's Helvetica AFM: W is 944, i 222, space 278; bold m 889; é 556.
+    assert metrics.advance("W") == 944
+    assert metrics.advance("i") == 222
+    assert metrics.advance(" ") == 278
+    assert metrics.advance("m", bold=True) == 889
+    assert metrics.advance("é") == 556
+    assert metrics.text_width("Wi", size=10) == pytest.approx(11.66)
+
+
+def test_wide_characters_take_one_em_and_unknown_ones_an_average():
+    assert metrics.text_width("中文", size=13) == pytest.approx(26)
+    assert metrics.advance("Ж") == metrics.advance("\u20b9") > 500
+    assert metrics.advance("\u0301") == 0  # a combining accent
+
+
+def test_wrap_keeps_lines_within_the_width_and_breaks_at_newlines():
+    lines = metrics.wrap("one two three four five six seven\nafter", 60)
+    assert lines[-1] == "after"
+    assert all(metrics.text_width(line) <= 60 for line in lines)
+    assert " ".join(lines[:-1]) == "one two three four five six seven"
+
+
+def test_wrap_breaks_long_names_after_dots_and_cjk_anywhere():
+    lines = metrics.wrap("nova.compute.manager.ComputeManager.pause_instance", 130)
+    assert "".join(lines) == "nova.compute.manager.ComputeManager.pause_instance"
+    assert all(line.endswith((".", "_")) for line in lines[:-1])
+    cjk = metrics.wrap("中" * 30, 100)
+    assert len(cjk) > 1 and all(metrics.text_width(line) <= 100 for line in cjk)
+
+
+# -- horizontal placement ------------------------------------------------------
+
+
+def test_participants_in_order_with_heads_top_and_bottom():
+    drawn = draw("participant B\nparticipant A\nB->A: x\nA->C: y")
+    xs = lifeline_x(drawn)
+    assert xs == sorted(xs) and len(xs) == 3
+    heads = [t.text for t in drawn.texts() if t.role == "head-text"]
+    assert heads == ["B", "A", "C", "B", "A", "C"]
+
+
+def test_footer_none_leaves_out_the_bottom_heads():
+    drawn = draw("option footer=none\nA->B: x")
+    assert [t.text for t in drawn.texts() if t.role == "head-text"] == ["A", "B"]
+
+
+def test_a_long_label_between_far_participants_pushes_them_apart():
+    label = "a label long enough to need more room than the heads give"
+    drawn = draw(f"participant A\nparticipant B\nparticipant C\nA->C: {label}")
+    xs = lifeline_x(drawn)
+    assert xs[2] - xs[0] >= metrics.text_width(label) + 20
+    assert xs[1] - xs[0] < xs[2] - xs[1]  # relaxed left to right: B stays close
+
+
+def test_self_message_label_keeps_clear_of_the_next_lifeline():
+    drawn = draw("A->A: talking to myself for quite a while\nA->B: x")
+    label = text(drawn, "talking to myself for quite a while")
+    assert label.x + label.width < lifeline_x(drawn)[1]
+
+
+def test_notes_left_and_right_stay_between_neighbours():
+    drawn = draw(
+        "participant A\nparticipant B\nparticipant C\n"
+        "note left of B: on the left side\nnote right of B: on the right side"
+    )
+    xs = lifeline_x(drawn)
+    left, right = (e.bounds for e in drawn.elements if e.kind == "note")
+    assert xs[0] < left[0] and left[2] < xs[1]
+    assert xs[1] < right[0] and right[2] < xs[2]
+
+
+# -- vertical placement --------------------------------------------------------
+
+
+def test_activation_bars_nest_with_an_offset_and_attach_to_the_message():
+    drawn = draw("A->B: go\nactivate B\nB->B: again\nactivate B\nB->A: back\n")
+    bars = sorted(shapes(drawn, "activation"), key=lambda bar: bar.x)
+    assert len(bars) == 2
+    assert bars[1].x - bars[0].x == pytest.approx(BAR_STEP)
+    assert bars[0].y == pytest.approx(arrow_y(drawn, 1))
+    # A bar left open runs to the end of its lifeline.
+    assert bars[0].y + bars[0].h > arrow_y(drawn, 5)
+
+
+def test_shorthand_activation_and_arrow_ends_at_the_bar():
+    drawn = draw("A->+B: call\nB-->-A: reply")
+    (bar,) = shapes(drawn, "activation")
+    assert bar.y == pytest.approx(arrow_y(drawn, 1))
+    assert bar.y + bar.h == pytest.approx(arrow_y(drawn, 2))
+    call = next(e for e in drawn.elements if e.kind == "message").shapes[0]
+    assert call.points[-1][0] == pytest.approx(bar.x)  # stops at the bar's edge
+
+
+def test_created_participant_head_is_drawn_at_the_message():
+    drawn = draw("A->B: x\nA->*C: make\nC->A: made")
+    heads = [t for t in drawn.texts() if t.text == "C"]
+    assert len(heads) == 2  # at the message and in the footer, not at the top
+    assert heads[0].y > next(t for t in drawn.texts() if t.text == "A").y
+    y = arrow_y(drawn, 2)
+    head_boxes = [
+        s
+        for e in drawn.elements
+        if e.kind == "participant"
+        for s in e.shapes
+        if isinstance(s, Rect) and s.y < y < s.y + s.h
+    ]
+    assert len(head_boxes) == 1
+
+
+def test_destroy_ends_the_lifeline_with_a_cross():
+    drawn = draw("A->B: x\ndestroy B\nA->A: later")
+    lifeline = [e for e in drawn.elements if e.kind == "lifeline"][1].shapes[0]
+    assert lifeline.points[-1][1] == pytest.approx(arrow_y(drawn, 1))
+    assert len(shapes(drawn, "destroy")) == 2
+    assert [t.text for t in drawn.texts() if t.text == "B"] == ["B"]  # no footer
+
+
+def test_parallel_items_share_one_slot():
+    drawn = draw("participant A\nparticipant B\nparticipant C\nparallel {\nA->B: one\n"
+                 "note right of C: two\n}\nA->C: after")  # fmt: skip
+    one, two = text(drawn, "one"), text(drawn, "two")
+    assert abs(one.y - two.y) < 20
+    assert text(drawn, "after").y > max(one.y, two.y) + 10
+
+
+def test_groups_nest_with_growing_margins_and_else_separators():
+    drawn = draw(
+        "alt outer\nA->B: x\nloop inner\nA->B: y\nend\nelse other\nB->A: z\nend"
+    )
+    frames = [s for s in shapes(drawn, "group", "group") if isinstance(s, Rect)]
+    inner, outer = sorted(frames, key=lambda r: r.w)
+    assert outer.x < inner.x and inner.x + inner.w < outer.x + outer.w
+    assert outer.y < inner.y and inner.y + inner.h < outer.y + outer.h
+    (separator,) = shapes(drawn, "group", "separator")
+    assert separator.dashed
+    assert inner.y + inner.h < separator.points[0][1] < text(drawn, "z").y
+    labels = {t.text for t in drawn.texts() if t.role == "group-text"}
+    assert {"alt", "outer", "loop", "inner", "other"} <= labels
+
+
+def test_single_line_notes_wrap_and_block_notes_keep_their_lines():
+    long = "word " * 40
+    drawn = draw(f"note over A: {long}\nnote over A\n  first\n  second line\nend note")
+    wrapped = [t for t in drawn.texts() if t.text.startswith("word")]
+    assert len(wrapped) > 2
+    assert [
+        t.text for t in drawn.texts() if "first" in t.text or "second" in t.text
+    ] == [
+        "first",
+        "second line",
+    ]
+
+
+def test_state_and_ref_shapes():
+    drawn = draw("state over A: s\nref over A,B: r")
+    state, ref = [e for e in drawn.elements if e.kind == "note"]
+    assert any(isinstance(s, Rect) and s.radius > 0 for s in state.shapes)
+    assert any(isinstance(s, Path) and s.role == "ref-tab" for s in ref.shapes)
+    assert "ref" in [s.text for s in ref.shapes if isinstance(s, Text)]
+
+
+def test_autonumber_prefixes_message_text():
+    drawn = draw("autonumber 3\nA->B: first\nB->A: second")
+    assert {"3. first", "4. second"} <= {t.text for t in drawn.texts()}
+
+
+def test_steps_keep_their_source_elements():
+    diagram = every_construct()
+    drawn = layout(diagram)
+    assert [e.step for e in drawn.steps()] == diagram.steps()
+    assert all(e.line == e.step.line for e in drawn.steps())
+
+
+def test_a_diagram_built_from_the_model_directly():
+    diagram = Diagram(
+        participants=[Participant("a", "Alpha"), Participant("b", "Beta")],
+        items=[Message(1, "a", "b", "hello")],
+    )
+    drawn = layout(diagram)
+    assert drawn.participants == 2 and drawn.width > 0 and drawn.height > 0
+    assert text(drawn, "hello")
+
+
+def test_an_empty_diagram_lays_out():
+    drawn = layout(Diagram())
+    assert drawn.width > 0 and drawn.height > 0
+
+
+# -- no text collides ----------------------------------------------------------
+
+
+def test_the_collision_check_catches_collisions():
+    drawn = draw("A->B: one\nA->B: two")
+    one = text(drawn, "one")
+    for element in drawn.elements:
+        element.shapes = [
+            dataclasses.replace(s, y=one.y + 3) if s is text(drawn, "two") else s
+            for s in element.shapes
+        ]
+    assert any("overlaps" in problem for problem in text_collisions(drawn))
+
+
+def test_no_text_collides_in_the_every_construct_diagram():
+    assert text_collisions(layout(every_construct())) == []
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=workflow_ids())
+def test_no_text_collides_in_a_bundled_workflow(path):
+    assert text_collisions(layout(parse(path.read_text(encoding="utf-8")))) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "A->B: " + "very long message " * 12,
+        "note over A,B: " + "long note text " * 30,
+        "A->A: " + "self " * 40 + "\nA->B: x",
+        "note left of A: " + "left " * 30 + "\nnote right of B: " + "right " * 30,
+        "alt " + "guard " * 30 + "\nA->B: x\nelse " + "other " * 30 + "\nend",
+        "participant " + "Head " * 12 + "as H\nH->B: x",
+    ],
+)
+def test_no_text_collides_with_long_labels(source):
+    assert text_collisions(draw(source)) == []
