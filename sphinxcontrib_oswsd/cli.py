@@ -257,7 +257,7 @@ def _write_result(request: RenderRequest, result: RenderResult, out: Path) -> bo
         print(f"{where}: warning: websequencediagrams: {message}", file=sys.stderr)
     if result.fell_back:
         drawn = f"drawn by the local renderer as {(result.format or '').upper()}"
-        print(f"{result.fallback_reason}: {drawn}", file=sys.stderr)
+        print(f"{result.fallback_reason}; {drawn}", file=sys.stderr)
     if result.error:
         print(result.error, file=sys.stderr)
         return False
@@ -303,13 +303,17 @@ def _cmd_render_all(args: argparse.Namespace) -> int:
         written += _write_result(request, result, out)
     cached = sum(r.cached for r in results.values())
     fell_back = sum(r.fell_back and r.ok for r in results.values())
-    drawn = written - cached - fell_back
     how = "rendered by the API" if args.renderer == "api" else "drawn locally"
+    counts = {
+        "from the cache": cached,
+        how: written - cached - fell_back,
+        "drawn locally after an API failure": fell_back,
+        "failed": len(results) - written,
+    }
+    summary = ", ".join(f"{n} {what}" for what, n in counts.items() if n)
     print(
-        f"{written} of {len(results)} diagrams written to {args.output}: "
-        f"{cached} from the cache, {drawn} {how}, {fell_back} drawn locally after "
-        f"an API failure, {len(results) - written} failed "
-        f"({time.monotonic() - started:.1f} s)",
+        f"{written} of {len(results)} diagrams written to {args.output} "
+        f"in {time.monotonic() - started:.1f} s: {summary or 'nothing to do'}",
         file=sys.stderr,
     )
     return EXIT_OK if written == len(results) else EXIT_FAILED

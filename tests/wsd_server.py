@@ -13,6 +13,7 @@ Run it alone with ``python -m tests.wsd_server --latency 0.3``.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import socket
@@ -76,6 +77,7 @@ class _Fault:
     retry_after: str = "1"
 
 
+@functools.lru_cache(maxsize=128)  # keeps the server quick under load
 def png_bytes(width: int, height: int) -> bytes:
     """A real, white, 8-bit greyscale PNG of the given size."""
 

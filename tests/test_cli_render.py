@@ -1,0 +1,171 @@
+"""``oswsd render``, ``render-all`` and ``cache`` against the local server."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from sphinxcontrib_oswsd.cli import main
+from sphinxcontrib_oswsd.library import Library
+
+FIXTURES = Path(__file__).parent / "fixtures" / "workflows"
+SECRET = "sekrit-KEY-0123456789"
+
+
+@pytest.fixture
+def run(wsd_server, tmp_path, monkeypatch, capsys):
+    """``oswsd`` with the server's URL and a private cache; returns
+    ``(exit status, stdout, stderr)``."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OSWSD_API_KEY", raising=False)
+
+    def run(*argv: str, api: bool = True) -> tuple[int, str, str]:
+        common = ["--cache-dir", str(tmp_path / "cache")]
+        if api:
+            common += ["--api-url", wsd_server.url, "--timeout", "2", "--retries", "0"]
+        status = main([*argv, *common])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
+
+
+def test_render_a_workflow(run, wsd_server, tmp_path):
+    status, out, err = run("render", "nova/pause", "-o", "img/pause.png")
+    assert (status, out, err) == (0, "img/pause.png\n", "")
+    assert (tmp_path / "img/pause.png").read_bytes().startswith(b"\x89PNG")
+    assert wsd_server.renders()[0].fields["style"] == "modern-blue"
+
+
+def test_render_a_file_next_to_the_working_directory(run, tmp_path):
+    (tmp_path / "mine.wsd").write_text("title Mine\na->b: hi\n", encoding="utf-8")
+    status, out, _ = run("render", "mine.wsd", "--style", "rose")
+    assert (status, out) == (0, "mine.png\n")
+    assert (tmp_path / "mine.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_service_diagnostics_are_warnings_at_file_lines(run, tmp_path):
+    bad = "title Bad\n# a comment\na->b: hi\nnot a statement\n"
+    (tmp_path / "bad.wsd").write_text(bad, encoding="utf-8")
+    status, out, err = run("render", "bad.wsd")
+    assert status == 0 and out == "bad.png\n"
+    assert err.startswith("bad.wsd:4: warning: websequencediagrams: ")
+
+
+def test_a_failed_api_render_falls_back_to_svg(run, wsd_server, tmp_path):
+    wsd_server.inject("503")
+    status, out, err = run("render", "nova/pause", "-o", "pause.png")
+    assert (status, out) == (0, "pause.svg\n")
+    assert err.endswith(
+        ": 503 Service Unavailable; drawn by the local renderer as SVG\n"
+    )
+    assert (tmp_path / "pause.svg").read_bytes().startswith(b"<svg")
+    assert not (tmp_path / "pause.png").exists()
+
+
+def test_pdf_falls_back_to_pdf(run, tmp_path):
+    status, out, err = run("render", "nova/pause", "--format", "pdf")
+    assert (status, out) == (0, "pause.pdf\n")
+    assert "402: API key required for pdf; drawn by the local renderer as PDF" in err
+    assert (tmp_path / "pause.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_without_fallback_a_failure_exits_1(run, wsd_server, tmp_path):
+    wsd_server.inject("html")
+    status, out, err = run("render", "nova/pause", "--fallback", "error")
+    assert (status, out) == (1, "")
+    assert err.endswith("nova/pause.wsd: answered HTML instead of JSON (Maintenance)\n")
+    assert not list(tmp_path.glob("pause.*"))
+
+
+def test_the_key_comes_from_the_environment_only(run, wsd_server, monkeypatch):
+    monkeypatch.setenv("OSWSD_API_KEY", SECRET)
+    status, out, err = run("render", "nova/pause", "--format", "svg")
+    assert (status, out) == (0, "pause.svg\n")
+    assert wsd_server.renders()[0].fields["apikey"] == SECRET
+    wsd_server.api_keys = {"another"}
+    status, out, err = run("render", "nova/unpause", "--format", "svg")
+    assert "402: API key rejected for svg" in err and SECRET not in out + err
+
+
+def test_local_rendering_needs_no_server(run, wsd_server, tmp_path):
+    status, out, _ = run("render", "nova/pause", "--renderer", "local", api=False)
+    assert (status, out) == (0, "pause.svg\n")
+    assert wsd_server.requests == []
+
+
+def test_local_png_is_bad_usage(run):
+    status, _, err = run(
+        "render", "nova/pause", "--renderer", "local", "--format", "png"
+    )
+    assert status == 2
+    assert err == "oswsd: the local renderer draws svg or pdf, not png\n"
+
+
+def test_an_unknown_workflow_is_bad_usage(run):
+    status, _, err = run("render", "nova/pauze")
+    assert status == 2 and "unknown workflow 'nova/pauze'" in err
+
+
+def test_render_all_cold_then_warm(run, wsd_server, tmp_path):
+    names = [w.name for w in Library([FIXTURES]).workflows() if not w.removed]
+    argv = ("render-all", "-o", "out", "--workflow-dir", str(FIXTURES))
+    status, out, err = run(*argv)
+    assert status == 0
+    assert sorted(out.split()) == sorted(f"out/{name}.png" for name in names)
+    for name in names:
+        assert (tmp_path / "out" / f"{name}.png").read_bytes().startswith(b"\x89PNG")
+    assert "demo/broken.wsd:4: warning: websequencediagrams: " in err
+    assert err.splitlines()[-1].startswith(
+        f"{len(names)} of {len(names)} diagrams written to out in "
+    )
+    assert err.splitlines()[-1].endswith(f": {len(names)} rendered by the API")
+    assert len(wsd_server.renders()) == len(names)
+
+    wsd_server.clear_log()
+    status, _, err = run(*argv)
+    assert status == 0 and wsd_server.requests == []
+    assert err.splitlines()[-1].endswith(f": {len(names)} from the cache")
+
+
+def test_render_all_offline_without_fallback_fails(run, wsd_server):
+    status, out, err = run("render-all", "--offline", "--fallback", "error")
+    assert status == 1 and out == ""
+    assert err.splitlines()[-1].endswith(" failed")
+    assert "nova/pause.wsd: not in the cache, and offline" in err
+    assert wsd_server.requests == []
+
+
+def test_render_all_shows_progress_on_a_terminal(run, monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    status, _, _ = run("render-all", "--renderer", "local", api=False)
+    assert status == 0
+    count = len([w for w in Library().workflows() if not w.removed])
+    assert f"] {count}/{count} " in terminal.getvalue()
+    assert "[#" in terminal.getvalue()
+
+
+def test_cache_info_prune_clear(run, tmp_path):
+    run("render", "nova/pause")
+    run("render", "nova/unpause")
+    status, out, _ = run("cache", "info", api=False)
+    assert status == 0
+    assert f"directory: {tmp_path / 'cache'}\n" in out
+    assert "entries:   2 (" in out
+    (entry, _) = sorted((tmp_path / "cache").iterdir())
+    old = time.time() - 10 * 86400
+    os.utime(entry, (old, old))
+    _, out, _ = run("cache", "prune", "--days", "7", api=False)
+    assert out.endswith("removed 1 entries unused for 7 days\n")
+    _, out, _ = run("cache", "clear", api=False)
+    assert out.endswith("removed 1 entries\n")
+    assert list((tmp_path / "cache").iterdir()) == []
