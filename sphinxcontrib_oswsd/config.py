@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from sphinxcontrib_oswsd.render.cache import default_cache_dir
 from sphinxcontrib_oswsd.sources import DEFAULT_URL_TEMPLATE, Resolver
 
 RENDERERS = ("api", "local")
@@ -130,7 +131,10 @@ class Settings:
     def resolver(self) -> Resolver:
         """The source resolver for these settings, shared by the whole build."""
         return _resolver(
-            self.source_versions, self.source_dirs, self.source_url, self.cache_dir
+            self.source_versions,
+            self.source_dirs,
+            self.source_url,
+            self.cache_dir or default_cache_dir(),
         )
 
 
@@ -143,6 +147,6 @@ def _resolver(
     versions: tuple[tuple[str, str], ...],
     dirs: tuple[tuple[str, Path], ...],
     template: str,
-    cache_dir: Path | None,
+    cache_dir: Path,
 ) -> Resolver:
     return Resolver(dict(versions), dict(dirs), template, cache_dir)

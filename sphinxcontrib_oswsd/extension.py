@@ -10,6 +10,7 @@ from sphinx.config import Config
 from sphinx.util import logging
 
 from sphinxcontrib_oswsd import __version__
+from sphinxcontrib_oswsd.catalog import OpenStackWorkflowCatalog
 from sphinxcontrib_oswsd.config import CONFIG_VALUES, Settings
 from sphinxcontrib_oswsd.directive import OpenStackWorkflow
 from sphinxcontrib_oswsd.nodes import (
@@ -24,6 +25,7 @@ from sphinxcontrib_oswsd.rendering import (
     render_after_reading,
 )
 from sphinxcontrib_oswsd.visitors import (
+    add_latex_support,
     html_depart_steps,
     html_visit_diagram,
     html_visit_steps,
@@ -57,9 +59,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     app.add_node(workflow_steps, html=(html_visit_steps, html_depart_steps))
     app.add_directive("openstack-workflow", OpenStackWorkflow)
+    app.add_directive("openstack-workflow-catalog", OpenStackWorkflowCatalog)
     app.add_env_collector(WorkflowCollector)
     app.connect("config-inited", check_config)
     app.connect("builder-inited", add_static_files)
+    app.connect("builder-inited", add_latex_support)
     app.connect("env-before-read-docs", remember_fresh_docs)
     app.connect("env-updated", render_after_reading)
     app.connect("doctree-resolved", plain_text_fallback)

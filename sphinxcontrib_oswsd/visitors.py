@@ -18,15 +18,18 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.locale import _
+from sphinx.util.fileutil import copy_asset_file
 
 from sphinxcontrib_oswsd.config import Settings
 from sphinxcontrib_oswsd.nodes import workflow_diagram, workflow_steps
 from sphinxcontrib_oswsd.render.batch import RenderResult
 from sphinxcontrib_oswsd.render.imagemap import image_map_areas
+from sphinxcontrib_oswsd.render.layout import layout
 from sphinxcontrib_oswsd.rendering import LinkTable, result_for
 from sphinxcontrib_oswsd.wsd.parser import parse
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>\s*")
+STYLE = Path(__file__).parent / "texinputs" / "sphinxcontriboswsd.sty"
 
 
 def _result(translator: Any, node: workflow_diagram) -> RenderResult | None:
@@ -43,6 +46,10 @@ def _save(result: RenderResult, directory: Path) -> str:
         directory.mkdir(parents=True, exist_ok=True)
         path.write_bytes(result.data)
     return name
+
+
+def _links(node: workflow_diagram) -> LinkTable:
+    return LinkTable(tuple((line, url) for line, url in node["links"]))
 
 
 def _is_local(node: workflow_diagram, result: RenderResult) -> bool:
@@ -67,6 +74,27 @@ def html_visit_diagram(self: Any, node: workflow_diagram) -> None:
     raise nodes.SkipNode
 
 
+def _linked_boxes(
+    node: workflow_diagram, result: RenderResult
+) -> tuple[float, float, list[tuple[float, float, float, float, str]]]:
+    """For LaTeX, which drops the links of an included image: the image's own
+    width and height, and ``(x0, y0, x1, y1, url)`` for each step that links
+    to source, measured from the top left."""
+    diagram = parse(node["source"])
+    links = _links(node)
+    if _is_local(node, result):
+        drawn = layout(diagram)
+        boxes = [
+            (*element.bounds, url)
+            for element in drawn.steps()
+            if element.step.ref and (url := links(element.step.ref))
+        ]
+        return drawn.width, drawn.height, boxes
+    areas = image_map_areas(result.boxes, diagram, links)
+    width, height = result.width or 0, result.height or 0
+    return width, height, [(*area.coords, area.href) for area in areas]
+
+
 def _html_image(self: Any, node: workflow_diagram, result: RenderResult) -> str:
     """An API image as ``<img>`` (never inlined: it came from the network),
     with an image map over the steps that link to source."""
@@ -75,17 +103,12 @@ def _html_image(self: Any, node: workflow_diagram, result: RenderResult) -> str:
     size = ""
     if result.width and result.height:
         size = f' width="{result.width}" height="{result.height}"'
-    areas = image_map_areas(
-        result.boxes, parse(node["source"]), LinkTable(tuple(map(tuple, node["links"])))
-    )
+    img = f'<img src="{escape(src)}" alt="{escape(node["alt"])}"{size}'
+    areas = image_map_areas(result.boxes, parse(node["source"]), _links(node))
     if not areas:
-        return f'<img src="{escape(src)}" alt="{escape(node["alt"])}"{size} />'
+        return img + " />"
     map_name = f"{node['uid']}-map"
-    lines = [
-        f'<img src="{escape(src)}" alt="{escape(node["alt"])}"{size}'
-        f' usemap="#{map_name}" />',
-        f'<map name="{map_name}">',
-    ]
+    lines = [img + f' usemap="#{map_name}" />', f'<map name="{map_name}">']
     for area in areas:
         coords = ",".join(str(c) for c in area.coords)
         lines.append(
@@ -120,9 +143,29 @@ def latex_visit_diagram(self: Any, node: workflow_diagram) -> None:
     name = _save(result, Path(self.builder.outdir))
     base, ext = name.rsplit(".", 1)
     width = self.latex_image_length(node["width"]) if node.get("width") else None
-    options = f"[width={width}]" if width else ""
-    self.body.append(f"\\sphinxincludegraphics{options}{{{{{base}}}.{ext}}}\n")
+    options = f"width={width}" if width else ""
+    natural_width, height, boxes = _linked_boxes(node, result)
+    links = "".join(
+        f"\\oswsdlink{{{_tex(x0)}}}{{{_tex(height - y1)}}}{{{_tex(x1 - x0)}}}"
+        f"{{{_tex(y1 - y0)}}}{{{self.encode_uri(url)}}}%\n"
+        for x0, y0, x1, y1, url in boxes
+    )
+    self.body.append(
+        f"\\oswsddiagram{{{options}}}{{{{{base}}}.{ext}}}"
+        f"{{{max(1, round(natural_width))}}}{{{_tex(height)}}}{{%\n{links}}}\n"
+    )
     raise nodes.SkipNode
+
+
+def _tex(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def add_latex_support(app: Sphinx) -> None:
+    """Ship the small LaTeX package that links the steps of an included PDF."""
+    if app.builder.format == "latex":
+        copy_asset_file(STYLE, app.builder.outdir)
+        app.add_latex_package(STYLE.stem, after_hyperref=True)
 
 
 # -- builders without images -------------------------------------------------------

@@ -97,12 +97,16 @@ def test_latex_includes_pdf_figures_with_labels_and_linked_steps(app):
     app.build()
     assert warnings(app) == ""
     tex = (Path(app.outdir) / "test.tex").read_text(encoding="utf-8")
-    included = re.findall(
-        r"\\sphinxincludegraphics(?:\[[^]]*\])?\{\{([^}]+)\}\.pdf\}", tex
-    )
-    assert len(included) == 4  # three on index, one on the other page
-    for name in included:
+    diagrams = re.findall(r"\\oswsddiagram\{[^}]*\}\{\{([^}]+)\}\.pdf\}", tex)
+    assert len(diagrams) == 4  # three on index, one on the other page
+    for name in diagrams:
         assert (Path(app.outdir) / f"{name}.pdf").read_bytes().startswith(b"%PDF-")
+    # Included PDFs lose their annotations: the steps are linked again on top.
+    assert re.search(
+        r"\\oswsdlink\{[\d.]+\}\{[\d.]+\}\{[\d.]+\}\{[\d.]+\}\{https://opendev", tex
+    )
+    assert r"\usepackage{sphinxcontriboswsd}" in tex
+    assert (Path(app.outdir) / "sphinxcontriboswsd.sty").exists()
     assert r"\caption{Pausing a server}" in tex
     assert r"\label{\detokenize{index:fig-pause}}" in tex
     assert re.search(r"\\sphinxhref\{" + PAUSE_URL.pattern.replace("#", r"\\#"), tex)
