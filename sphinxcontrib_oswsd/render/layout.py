@@ -11,7 +11,8 @@ and message element keeping the step it came from so a writer can link it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import math
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
@@ -45,6 +46,7 @@ NEIGHBOUR_GAP = 10.0  # free space kept before the next lifeline
 GROUP_PAD = 8.0  # between a group frame and what it holds
 TAB_PAD_X, TAB_PAD_Y, TAB_CUT = 8.0, 3.0, 6.0
 ACTOR_H = 36.0  # the stick figure above an actor's name
+CYLINDER_RY = 6.0  # half-height of a database cylinder's rims
 
 Point = tuple[float, float]
 
@@ -150,7 +152,7 @@ def layout(diagram: Diagram) -> Layout:
     return _Builder(diagram).build()
 
 
-def _union(boxes: Iterator[tuple[float, float, float, float]]) -> tuple:
+def _union(boxes: Iterable[tuple[float, float, float, float]]) -> tuple:
     x0 = y0 = float("inf")
     x1 = y1 = float("-inf")
     for bx0, by0, bx1, by1 in boxes:
@@ -184,7 +186,8 @@ def _texts(
 
 @dataclass
 class _Head:
-    """A participant's head: an actor's figure or a box."""
+    """A participant's head: an actor's figure, a database's cylinder, a
+    stack of boxes for collections, a box for the others."""
 
     kind: str
     lines: list[str]
@@ -199,7 +202,8 @@ class _Head:
             width = max(block_width(lines), 24.0)
             return cls(kind, lines, width, ACTOR_H + text_h)
         width = max(HEAD_MIN_W, block_width(lines, bold=True) + 2 * HEAD_PAD_X)
-        return cls(kind, lines, width, text_h + 2 * HEAD_PAD_Y)
+        rims = 2 * CYLINDER_RY if kind == "database" else 0.0
+        return cls(kind, lines, width, text_h + 2 * HEAD_PAD_Y + rims)
 
     def shapes(self, cx: float, top: float, height: float) -> list[Shape]:
         """Drawn centred on ``cx`` from ``top``; boxes stretch to ``height``."""
@@ -211,11 +215,41 @@ class _Head:
         left = cx - self.width / 2
         text_top = top + (height - len(self.lines) * LH) / 2
         shapes: list[Shape] = []
-        if self.kind == "collections":
-            shapes.append(Rect(left + 4, top - 4, self.width, height, "head", 3))
-        shapes.append(Rect(left, top, self.width, height, "head", 3))
+        if self.kind == "database":
+            shapes += _cylinder(left, top, self.width, height)
+            text_top += CYLINDER_RY
+        else:
+            if self.kind == "collections":
+                shapes.append(Rect(left + 4, top - 4, self.width, height, "head", 3))
+            shapes.append(Rect(left, top, self.width, height, "head", 3))
         shapes += _texts(self.lines, cx, text_top, "head-text", centre=True, bold=True)
         return shapes
+
+
+def _arc(cx: float, cy: float, rx: float, start: float, end: float) -> list[Point]:
+    """Points along half an ellipse of half-height ``CYLINDER_RY``, from angle
+    ``start`` to ``end`` (degrees, y pointing down); polylines keep both
+    writers simple and are smooth at this size."""
+    steps = 12
+    return [
+        (
+            cx + rx * math.cos(math.radians(start + (end - start) * i / steps)),
+            cy
+            + CYLINDER_RY * math.sin(math.radians(start + (end - start) * i / steps)),
+        )
+        for i in range(steps + 1)
+    ]
+
+
+def _cylinder(left: float, top: float, width: float, height: float) -> list[Shape]:
+    cx, rx = left + width / 2, width / 2
+    upper, lower = top + CYLINDER_RY, top + height - CYLINDER_RY
+    outline = _arc(cx, lower, rx, 180, 0) + _arc(cx, upper, rx, 0, -180)
+    rim = _arc(cx, upper, rx, 180, 0)
+    return [
+        Path(tuple(outline), "head", closed=True),
+        Path(tuple(rim), "head"),
+    ]
 
 
 def _stick_figure(cx: float, top: float) -> list[Shape]:
@@ -266,6 +300,7 @@ class _Builder:
         self.y = MARGIN
         self.bars: list[list[float]] = [[] for _ in self.heads]
         self.last: _Arrow | None = None
+        self.open_groups: list[set[int]] = []  # the columns each one touches
         self.created: dict[int, float] = {}
         self.ended: dict[int, float] = {}
         self.layers: dict[str, list[Element]] = {
@@ -340,9 +375,15 @@ class _Builder:
 
         self.draws.append(draw)
 
+    def touch(self, *columns: int) -> None:
+        """Open groups frame the lifelines their steps use."""
+        for touched in self.open_groups:
+            touched.update(columns)
+
     def message(self, message: Message) -> tuple[int, float, int, float]:
         source = self.columns[message.source]
         target = self.columns[message.target]
+        self.touch(source, target)
         text = message.text
         if message.number is not None:
             text = f"{message.number}. {text}"
@@ -417,6 +458,7 @@ class _Builder:
 
     def note(self, note: Note) -> tuple[int, float, int, float]:
         columns = sorted(self.columns[name] for name in note.participants)
+        self.touch(*columns)
         first, last = columns[0], columns[-1]
         # Block notes are laid out by hand; one-line notes may be long.
         lines = split_lines(note.text) if note.block else wrap(note.text, NOTE_MAX_TEXT)
@@ -464,18 +506,22 @@ class _Builder:
             lambda: marks.extend(len(self.layers[k]) for k in ("step", "group"))
         )
         separators: list[float] = []
+        self.open_groups.append(set())
         for i, section in enumerate(group.sections):
             if i:
                 separators.append(self.y)
                 self.y += TAB_PAD_Y + len(labels[i]) * LH + ROW_GAP
             self.items(section.items)
+        touched = self.open_groups.pop()
         bottom = self.y
         self.y = bottom + ROW_GAP
 
         def draw() -> None:
             inside = self.layers["step"][marks[0] :] + self.layers["group"][marks[1] :]
-            if inside:
-                x0, _, x1, _ = _union(element.bounds for element in inside)
+            boxes = [element.bounds for element in inside]
+            boxes += ((self.x[c] - BAR_W, top, self.x[c] + BAR_W, top) for c in touched)
+            if boxes:
+                x0, _, x1, _ = _union(boxes)
             else:
                 x0, x1 = min(self.x, default=0.0), max(self.x, default=0.0)
             x0, x1 = x0 - GROUP_PAD, x1 + GROUP_PAD
