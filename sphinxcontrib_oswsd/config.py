@@ -12,28 +12,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from sphinxcontrib_oswsd.render.api import (
+    DEFAULT_API_URL,
+    DEFAULT_STYLE,
+    FORMATS,
+    STYLES,
+)
 from sphinxcontrib_oswsd.render.cache import default_cache_dir
 from sphinxcontrib_oswsd.sources import DEFAULT_URL_TEMPLATE, Resolver
 
 RENDERERS = ("api", "local")
 FALLBACKS = ("local", "error")
-FORMATS = ("png", "svg", "pdf")
 STEPS = ("collapsed", "expanded", "none")
-STYLES = (
-    "default",
-    "earth",
-    "magazine",
-    "modern-blue",
-    "mscgen",
-    "napkin",
-    "omegapple",
-    "patent",
-    "qsd",
-    "rose",
-    "roundgreen",
-    "vs2010",
-)
-DEFAULT_API_URL = "https://www.websequencediagrams.com"
 
 #: name -> (default, rebuild, types): what ``setup()`` registers. Settings that
 #: change the drawing rebuild the pages ("env"); the rest only the output.
@@ -42,7 +32,7 @@ CONFIG_VALUES: dict[str, tuple[Any, str, tuple[type, ...]]] = {
     "fallback": ("local", "env", (str,)),
     "api_url": (DEFAULT_API_URL, "env", (str,)),
     "api_key": (None, "", (str, type(None))),
-    "style": ("modern-blue", "env", (str,)),
+    "style": (DEFAULT_STYLE, "env", (str,)),
     "format": ("png", "env", (str,)),
     "cache_dir": (None, "", (str, Path, type(None))),
     "offline": (False, "", (bool,)),
