@@ -252,6 +252,7 @@ class _Reply:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as clients reuse connections
+    disable_nagle_algorithm = True  # headers and body go out in two writes
 
     @property
     def owner(self) -> WSDServer:
