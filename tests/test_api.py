@@ -270,6 +270,15 @@ def test_the_legacy_reply_of_the_server_parses(wsd_server):
     }
 
 
+def test_a_legacy_reply_renders(wsd_server):
+    wsd_server.legacy = True
+    with client(wsd_server) as api:
+        image = api.render("a->b: hi\nnot a statement")
+    assert image.data.startswith(b"\x89PNG") and image.natural_width is None
+    assert image.errors == ((2, "Syntax error."),) and image.boxes == ()
+    assert wsd_server.requests[1].path == "/?img=msc1"
+
+
 def test_legacy_literals_are_rewritten_not_evaluated():
     literal = '{img: "?img=a1", errors: ["Line 2: a: b, c: d",], page: 0,}'
     assert parse_reply(literal) == {

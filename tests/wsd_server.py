@@ -161,6 +161,7 @@ class WSDServer:
         self.latency = latency
         self.api_keys = api_keys  # None: any key is good
         self.image_prefix = ""  # put before ``?png=ID`` in replies ("/", a URL)
+        self.legacy = False  # answer every render the pre-apiVersion way
         self._log: list[LoggedRequest] = []
         self._faults: list[_Fault] = []
         self._images: dict[tuple[str, str], tuple[bytes, str]] = {}
@@ -320,7 +321,7 @@ class _Handler(BaseHTTPRequestHandler):
             data = pdf_bytes()
         if kind == "notimage":
             data = b"this is not an image\n"
-        legacy = "apiVersion" not in fields
+        legacy = self.owner.legacy or "apiVersion" not in fields
         query = "img" if legacy else fmt
         image_id = f"gone{time.monotonic_ns()}"
         if kind != "img404":
