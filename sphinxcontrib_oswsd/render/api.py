@@ -309,6 +309,7 @@ class WSDClient:
     def close(self) -> None:
         with self._lock:
             sessions, self._sessions = self._sessions, []
+            self._local = threading.local()  # a later render opens new ones
         for session in sessions:
             session.close()
 
