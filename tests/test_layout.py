@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from render_support import (
     WORKFLOWS,
     every_construct,
@@ -281,3 +283,50 @@ def test_no_text_collides_in_a_bundled_workflow(path):
 )
 def test_no_text_collides_with_long_labels(source):
     assert text_collisions(draw(source)) == []
+
+
+# -- random diagrams -----------------------------------------------------------
+
+NAMES = ("A", "B", "Cee", "Delta node", "E")
+WORDS = st.sampled_from(
+    ["x", "go", "reply", "POST /v2.1/servers", "instance.save()", "中文", "é", "a" * 30]
+)
+LABELS = st.lists(WORDS, min_size=0, max_size=8).map(" ".join)
+NAME = st.sampled_from(NAMES)
+
+
+@st.composite
+def statements(draw_, depth: int = 0) -> list[str]:
+    kinds = ["message", "message", "note", "activation", "group", "parallel"]
+    kind = draw_(st.sampled_from(kinds))
+    if kind == "message":
+        arrow = draw_(st.sampled_from(["->", "->>", "-->", "-->>", "<->", "<-->"]))
+        flag = draw_(st.sampled_from(["", "", "+", "-"]))
+        return [f"{draw_(NAME)}{arrow}{flag}{draw_(NAME)}: {draw_(LABELS)}"]
+    if kind == "note":
+        where = draw_(st.sampled_from(["over", "left of", "right of"]))
+        names = draw_(st.lists(NAME, min_size=1, max_size=2 if where == "over" else 1))
+        shape = draw_(st.sampled_from(["note", "state", "ref"]))
+        return [f"{shape} {where} {','.join(names)}: {draw_(LABELS)}"]
+    if kind == "activation":
+        return [f"{draw_(st.sampled_from(['activate', 'deactivate']))} {draw_(NAME)}"]
+    if depth >= 2:
+        return []
+    if kind == "parallel":
+        inner = [draw_(statements(2)) for _ in range(draw_(st.integers(1, 3)))]
+        return ["parallel {", *(line for block in inner for line in block), "}"]
+    keyword = draw_(st.sampled_from(["alt", "opt", "loop"]))
+    lines = [f"{keyword} {draw_(LABELS)}"]
+    for i in range(draw_(st.integers(1, 2))):
+        if i:
+            lines.append(f"else {draw_(LABELS)}")
+        for _ in range(draw_(st.integers(0, 3))):
+            lines += draw_(statements(depth + 1))
+    return [*lines, "end"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(statements(), min_size=1, max_size=12))
+def test_no_text_collides_in_random_diagrams(blocks):
+    source = "autonumber\n" + "\n".join(line for block in blocks for line in block)
+    assert text_collisions(draw(source)) == [], source

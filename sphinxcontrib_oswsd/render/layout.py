@@ -49,6 +49,7 @@ ACTOR_H = 36.0  # the stick figure above an actor's name
 CYLINDER_RY = 6.0  # half-height of a database cylinder's rims
 
 Point = tuple[float, float]
+_EVERYWHERE = (float("-inf"), float("inf"))
 
 
 @dataclass(frozen=True)
@@ -412,9 +413,13 @@ class _Builder:
         self.last = arrow
         self.draws.append(lambda: self.draw_message(arrow))
         if source == target:
-            return (source, -BAR_W, source, self.self_label_offset(arrow) + 1)
+            label_end = self.self_label_offset(arrow) + block_width(lines)
+            return (source, -BAR_W, source, label_end)
         left, right = sorted((source, target))
-        return (left, 0.0, right, 0.0)
+        created = self.heads[target].width / 2 if message.create else 0.0
+        if target == left:
+            return (left, -created, right, 0.0)
+        return (left, 0.0, right, created)
 
     def arrive(self, arrow: _Arrow) -> None:
         """Set where ``arrow`` ends and make room for its label."""
@@ -554,19 +559,48 @@ class _Builder:
         self.draws.append(draw)
 
     def parallel(self, parallel: Parallel) -> None:
+        """Items share a row as long as they keep to different lifelines;
+        one that would collide with the row's others starts a row below."""
         top = bottom = self.y
-        extents = []
+        taken: list[tuple[float, float]] = []
+        rows: list[list[tuple[int, float, int, float]]] = [[]]
         for item in parallel.items:
+            span = self.span(item)
+            if span and any(max(span[0], a) < min(span[1], b) for a, b in taken):
+                top, taken = bottom, []
+                rows.append([])
+            if span:
+                taken.append(span)
             self.y = top
             extent = self.item(item)
             bottom = max(bottom, self.y)
             if extent:
-                extents.append(extent)
+                rows[-1].append(extent)
+            if span == _EVERYWHERE:
+                top = bottom
         self.y = bottom
-        extents.sort()
-        for (_, _, a, a_off), (b, b_off, _, _) in pairwise(extents):
-            if a < b:
-                self.require(a, b, a_off - b_off + NEIGHBOUR_GAP)
+        for extents in rows:
+            extents.sort()
+            for (_, _, a, a_off), (b, b_off, _, _) in pairwise(extents):
+                if a < b:
+                    self.require(a, b, a_off - b_off + NEIGHBOUR_GAP)
+
+    def span(self, item: Item) -> tuple[float, float] | None:
+        """The stretch between lifelines ``item`` draws on, in columns: the
+        whole width for groups, nothing for activations."""
+        if isinstance(item, Message):
+            source, target = self.columns[item.source], self.columns[item.target]
+            if source == target:
+                return (source, source + 1)
+            return (min(source, target), max(source, target))
+        if isinstance(item, Note):
+            columns = sorted(self.columns[name] for name in item.participants)
+            if item.position == "left":
+                return (columns[0] - 1, columns[0])
+            if item.position == "right":
+                return (columns[-1], columns[-1] + 1)
+            return (columns[0] - 0.5, columns[-1] + 0.5)
+        return None if isinstance(item, Activation) else _EVERYWHERE
 
     # -- placing and drawing -------------------------------------------------
 
