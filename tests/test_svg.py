@@ -92,6 +92,7 @@ def test_links_exactly_where_link_returns_a_url():
     assert len(anchors) == len(linked)
     for anchor, step in zip(anchors, linked, strict=True):
         assert anchor.get("href") == compute_only(step.ref)
+        assert anchor.get("{http://www.w3.org/1999/xlink}href") == anchor.get("href")
         assert anchor.find(f"{SVG}title").text == (
             f"{step.ref.path} · {step.ref.qualname}"
         )

@@ -137,7 +137,8 @@ class _Writer:
         width, height = _num(self.layout.width), _num(self.layout.height)
         p = self.prefix
         out = [
-            '<svg xmlns="http://www.w3.org/2000/svg" version="1.1" class="oswsd"'
+            '<svg xmlns="http://www.w3.org/2000/svg"'
+            ' xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" class="oswsd"'
             f' width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
             f' role="img" aria-labelledby="{p}-title" aria-describedby="{p}-desc"'
             f' font-family="{_xml(FONT_FAMILY, True)}" font-size="13">',
@@ -165,8 +166,10 @@ class _Writer:
         url = self.url(ref) if ref is not None else None
         if url is None:
             return group
+        href = _xml(url, True)
         return (
-            f'<a href="{_xml(url, True)}" class="oswsd-link">'
+            # xlink:href too, for SVG 1.1 viewers and converters.
+            f'<a href="{href}" xlink:href="{href}" class="oswsd-link">'
             f"<title>{_xml(tooltip(ref))}</title>{group}</a>"
         )
 
