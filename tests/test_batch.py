@@ -301,3 +301,26 @@ def test_image_map_areas_link_the_steps(wsd_server, tmp_path):
     for area in areas:
         x1, y1, x2, y2 = area.coords
         assert 0 <= x1 < x2 <= result.width and 0 <= y1 < y2 <= result.height
+
+
+def test_an_unreachable_service_is_not_tried_again_for_every_diagram(tmp_path, caplog):
+    """A machine with no network fails each diagram after its retries; once
+    the service is known to be unreachable, the rest fall back at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    requests = [
+        RenderRequest(name=f"demo/{n}", source=f"A->B: {n}\n", api_url=closed)
+        for n in range(12)
+    ]
+    caplog.set_level("DEBUG", logger="sphinxcontrib_oswsd.render.api")
+    results = render_batch(
+        requests, options=options(tmp_path, retries=1, concurrency=2)
+    )
+    assert all(
+        r.fell_back and "connection refused" in r.fallback_reason
+        for r in results.values()
+    )
+    retried = [r for r in caplog.records if "retrying" in r.getMessage()]
+    # Without the shortcut every one of the 12 would retry once.
+    assert 1 <= len(retried) <= 2

@@ -67,6 +67,11 @@ ErrorLine = tuple["int | None", str]
 class APIError(Exception):
     """A render through the API failed; ``str()`` is one line naming the cause."""
 
+    #: True when the service cannot be reached at all (its name does not
+    #: resolve, it refuses connections, or none opens in time): the other
+    #: diagrams of a batch need not try, as on a machine with no network.
+    unreachable = False
+
 
 class APITimeout(APIError):
     """The service did not answer in time."""
@@ -230,6 +235,9 @@ def _retry_after(response: requests.Response) -> float | None:
     return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)
 
 
+_UNREACHABLE = ("cannot resolve the host name", "connection refused")
+
+
 def _connection_cause(error: requests.ConnectionError) -> str:
     """A short name for what broke, found in the exception chain."""
     seen: list[BaseException] = []
@@ -364,12 +372,15 @@ class WSDClient:
                 )
             except requests.ConnectTimeout:
                 failure = APITimeout(f"timed out connecting after {self.timeout:g} s")
+                failure.unreachable = True
             except requests.Timeout:
                 raise APITimeout(f"timed out after {self.timeout:g} s") from None
             except requests.ConnectionError as error:
                 if _is_read_timeout(error):
                     raise APITimeout(f"timed out after {self.timeout:g} s") from None
-                failure = APIConnectionError(_connection_cause(error))
+                cause = _connection_cause(error)
+                failure = APIConnectionError(cause)
+                failure.unreachable = cause in _UNREACHABLE
             except requests.RequestException as error:
                 raise APIConnectionError(
                     f"request failed: {type(error).__name__}"

@@ -179,13 +179,21 @@ def _fetch(
                 backoff=options.backoff,
             )
 
+    #: Services found unreachable: the requests still queued for them fail
+    #: at once with the same cause instead of each waiting through retries.
+    unreachable: dict[str, APIError] = {}
+
     def render(request: RenderRequest) -> APIImage | APIError:
+        if request.api_url in unreachable:
+            return unreachable[request.api_url]
         text = strip_comments(request.source)[0]
         try:
             return clients[request.api_url].render(
                 text, style=request.style, fmt=request.format
             )
         except APIError as error:
+            if error.unreachable:
+                unreachable.setdefault(request.api_url, error)
             return error
 
     try:
