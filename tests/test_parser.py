@@ -14,7 +14,7 @@ from sphinxcontrib_oswsd.wsd.model import (
     Parallel,
     SourceRef,
 )
-from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse, strip_comments
+from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
 
 
 def only(diagram, kind):
@@ -475,11 +475,6 @@ def test_references_inside_block_notes_are_text():
     note = only(parse("note over A\n# nova/a.py f()\nend note\nA->B"), Note)
     assert note.text == "# nova/a.py f()"
     assert note.ref is None
-
-
-def test_strip_comments_drops_only_comment_lines():
-    text = "# nova/a.py f()\nA->B: issue #1\r\n  # indented\nB->A"
-    assert strip_comments(text) == "A->B: issue #1\nB->A"
 
 
 def test_steps_are_notes_and_messages_in_reading_order():

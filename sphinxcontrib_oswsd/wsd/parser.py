@@ -27,7 +27,7 @@ from sphinxcontrib_oswsd.wsd.model import (
     WSDWarning,
 )
 
-__all__ = ["WSDSyntaxError", "parse", "parse_reference", "strip_comments"]
+__all__ = ["WSDSyntaxError", "parse", "parse_reference"]
 
 GROUP_KEYWORDS = frozenset({"alt", "opt", "loop", "par", "seq"})
 #: Groups whose ``else`` is part of the language; elsewhere it is tolerated.
@@ -96,13 +96,6 @@ def parse_reference(
         path = current.path if current else None
         return SourceRef(path, match["qualname"], line, canonical=False)
     return None
-
-
-def strip_comments(text: str) -> str:
-    """The diagram without its comment lines: what the service actually reads
-    (it ignores them), so a cache keyed on this survives reference edits."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line for line in lines if not line.lstrip().startswith("#"))
 
 
 def _unquote(name: str) -> str:
