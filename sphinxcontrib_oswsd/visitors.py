@@ -97,25 +97,37 @@ def _linked_boxes(
 
 def _html_image(self: Any, node: workflow_diagram, result: RenderResult) -> str:
     """An API image as ``<img>`` (never inlined: it came from the network),
-    with an image map over the steps that link to source."""
+    with a link over each step that has a source function.
+
+    The links are positioned in percent of the image, not an HTML image map,
+    so they stay on their steps when the page scales the image down.
+    """
     name = _save(result, Path(self.builder.outdir, self.builder.imagedir))
     src = posixpath.join(self.builder.imgpath, name)
     size = ""
     if result.width and result.height:
         size = f' width="{result.width}" height="{result.height}"'
-    img = f'<img src="{escape(src)}" alt="{escape(node["alt"])}"{size}'
+    img = f'<img src="{escape(src)}" alt="{escape(node["alt"])}"{size} />'
     areas = image_map_areas(result.boxes, parse(node["source"]), _links(node))
-    if not areas:
-        return img + " />"
-    map_name = f"{node['uid']}-map"
-    lines = [img + f' usemap="#{map_name}" />', f'<map name="{map_name}">']
+    if not areas or not (result.width and result.height):
+        return img
+    lines = ['<div class="oswsd-image">', img]
     for area in areas:
-        coords = ",".join(str(c) for c in area.coords)
-        lines.append(
-            f'<area shape="rect" coords="{coords}" href="{escape(area.href)}"'
-            f' title="{escape(area.title)}" alt="{escape(area.alt)}" />'
+        x0, y0, x1, y1 = area.coords
+        box = (
+            x0 / result.width,
+            y0 / result.height,
+            (x1 - x0) / result.width,
+            (y1 - y0) / result.height,
         )
-    lines.append("</map>")
+        left, top, width, height = (f"{100 * v:.2f}%" for v in box)
+        lines.append(
+            f'<a class="oswsd-area" href="{escape(area.href)}"'
+            f' title="{escape(area.title)}" style="left: {left}; top: {top};'
+            f' width: {width}; height: {height}">'
+            f'<span class="oswsd-area-text">{escape(area.alt)}</span></a>'
+        )
+    lines.append("</div>")
     return "\n".join(lines)
 
 

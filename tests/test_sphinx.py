@@ -243,9 +243,18 @@ def test_api_images_get_image_maps_and_a_warm_cache_makes_no_request(
     for src in images:
         assert (Path(app.outdir) / src).read_bytes().startswith(b"\x89PNG")
     assert inline_svgs(page) == []  # network images are never inlined
-    assert re.search(
-        r'<area shape="rect" coords="[\d,]+" href="' + PAUSE_URL.pattern, page
+    # Links over the steps, in percent of the image so they follow its scaling.
+    area = re.compile(
+        r'<a class="oswsd-area" href="(' + PAUSE_URL.pattern + r')" title="[^"]+"'
+        r' style="left: ([\d.]+)%; top: ([\d.]+)%; width: ([\d.]+)%;'
+        r' height: ([\d.]+)%"'
     )
+    links = area.findall(page)
+    assert links
+    for _, *box in links:
+        left, top, width, height = map(float, box)
+        assert left >= 0 and top >= 0
+        assert left + width <= 100.01 and top + height <= 100.01
 
     wsd_server.clear_log()
     app = _api_app(make_app, rootdir, tmp_path, wsd_server)
