@@ -25,8 +25,9 @@ logger = logging.getLogger(__name__)
 #: catalog; they are passed on as given.
 SHARED_OPTIONS = ("renderer", "style", "format", "align", "width", "class", "steps")
 
-#: Header fields shown under the summary, in this order, with their labels.
-FIELDS = (("rest", "REST"), ("cli", "CLI"), ("release", "Release"))
+#: Header fields shown under the summary, in this order: key, label, and
+#: whether the value is code (a request, a command) or prose.
+FIELDS = (("rest", "REST", True), ("cli", "CLI", True), ("release", "Release", False))
 
 
 class OpenStackWorkflowCatalog(SphinxDirective):
@@ -104,24 +105,25 @@ class OpenStackWorkflowCatalog(SphinxDirective):
         return section
 
     def _fields(self, workflow: Workflow) -> nodes.field_list:
-        fields = nodes.field_list()
         values = [
-            (label, workflow.header.fields[key])
-            for key, label in FIELDS
+            (label, workflow.header.fields[key], code)
+            for key, label, code in FIELDS
             if workflow.header.fields.get(key)
         ]
-        aliases = [f"{workflow.project}/{a}" for a in workflow.aliases]
-        if aliases:
-            values.append(("Old names", ", ".join(aliases)))
+        if workflow.aliases:
+            old = ", ".join(f"{workflow.project}/{a}" for a in workflow.aliases)
+            values.append(("Old names", old, True))
         if workflow.removed is None:
-            values.append(("Directive", f".. openstack-workflow:: {workflow.name}"))
-        for label, value in values:
-            field = nodes.field()
-            field += nodes.field_name(text=label)
-            field += nodes.field_body(
-                "", nodes.paragraph("", "", nodes.literal(text=value))
+            directive = f".. openstack-workflow:: {workflow.name}"
+            values.append(("Directive", directive, True))
+        fields = nodes.field_list()
+        for label, value, code in values:
+            text = nodes.literal(text=value) if code else nodes.Text(value)
+            fields += nodes.field(
+                "",
+                nodes.field_name(text=label),
+                nodes.field_body("", nodes.paragraph("", "", text)),
             )
-            fields += field
         return fields
 
     def _diagram(self, workflow: Workflow) -> list[nodes.Node]:
