@@ -279,6 +279,9 @@ def test_no_text_collides_in_a_bundled_workflow(path):
         "note left of A: " + "left " * 30 + "\nnote right of B: " + "right " * 30,
         "alt " + "guard " * 30 + "\nA->B: x\nelse " + "other " * 30 + "\nend",
         "participant " + "Head " * 12 + "as H\nH->B: x",
+        "A->*A: nobody creates itself",
+        "A->B: x\nparallel {\nA->*D: make\nnote right of D: beside the new head\n}",
+        "parallel {\nA->A: one\nA->A: two\nnote over A: three\n}",
     ],
 )
 def test_no_text_collides_with_long_labels(source):

@@ -275,6 +275,7 @@ class _Arrow:
     top: float  # of the label
     y: float  # where the arrow arrives
     lines: list[str]
+    create: bool = False  # the target's head is drawn here
 
     @property
     def direction(self) -> int:
@@ -389,6 +390,8 @@ class _Builder:
         if message.number is not None:
             text = f"{message.number}. {text}"
         lines = split_lines(text)
+        # Nobody creates itself, and a participant is created only once.
+        create = message.create and source != target and target not in self.created
         top = self.y
         if source == target:
             start = self.edge(source, 1)
@@ -398,7 +401,7 @@ class _Builder:
             direction = 1 if target > source else -1
             start = self.edge(source, direction)
             y = bottom = top + len(lines) * LH + TEXT_GAP
-            if message.create:
+            if create:
                 half = self.heads[target].height / 2
                 y = max(y, top + half)
                 bottom = y + half
@@ -407,7 +410,7 @@ class _Builder:
             self.bars[target].append(y)
         if message.deactivate and self.bars[source]:
             self.close_bar(source, y)
-        arrow = _Arrow(message, source, target, start, 0.0, top, y, lines)
+        arrow = _Arrow(message, source, target, start, 0.0, top, y, lines, create)
         self.arrive(arrow)
         self.y = bottom + ROW_GAP
         self.last = arrow
@@ -416,7 +419,7 @@ class _Builder:
             label_end = self.self_label_offset(arrow) + block_width(lines)
             return (source, -BAR_W, source, label_end)
         left, right = sorted((source, target))
-        created = self.heads[target].width / 2 if message.create else 0.0
+        created = self.heads[target].width / 2 if create else 0.0
         if target == left:
             return (left, -created, right, 0.0)
         return (left, 0.0, right, created)
@@ -430,7 +433,7 @@ class _Builder:
             self.require(arrow.source, arrow.source + 1, room)
             return
         back = -arrow.direction
-        if arrow.message.create:
+        if arrow.create:
             arrow.end = back * self.heads[arrow.target].width / 2
         else:
             arrow.end = self.edge(arrow.target, back)
@@ -592,7 +595,11 @@ class _Builder:
             source, target = self.columns[item.source], self.columns[item.target]
             if source == target:
                 return (source, source + 1)
-            return (min(source, target), max(source, target))
+            # A head created at the target reaches half a column past it.
+            reach = 0.5 if item.create else 0.0
+            if target < source:
+                return (target - reach, source)
+            return (source, target + reach)
         if isinstance(item, Note):
             columns = sorted(self.columns[name] for name in item.participants)
             if item.position == "left":
@@ -617,7 +624,7 @@ class _Builder:
         start = source_x + arrow.start
         end = self.x[arrow.target] + arrow.end
         shapes: list[Shape] = []
-        if arrow.message.create:
+        if arrow.create:
             head = self.heads[arrow.target]
             top = arrow.y - head.height / 2
             shapes = head.shapes(self.x[arrow.target], top, head.height)
