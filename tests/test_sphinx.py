@@ -28,6 +28,21 @@ def inline_svgs(page: str) -> list[str]:
     return re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
 
 
+def build_basic_with(builder, make_app, rootdir, tmp_path, pattern: str) -> str:
+    """Build ``test-basic`` with ``builder`` and ``-W``; the text of the output
+    files matching ``pattern``."""
+    srcdir = tmp_path / "src"
+    _copy_root(rootdir / "test-basic", srcdir)
+    app = make_app(builder, srcdir=srcdir, warningiserror=True, freshenv=True)
+    app.build()
+    assert warnings(app) == ""
+    return "".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in Path(app.outdir).rglob(pattern)
+        if p.is_file()
+    )
+
+
 # -- HTML ------------------------------------------------------------------------
 
 
@@ -78,14 +93,7 @@ def test_two_diagrams_on_a_page_never_share_an_id(app):
 def test_other_html_builders_pass_with_warnings_as_errors(
     make_app, rootdir, tmp_path, builder
 ):
-    srcdir = tmp_path / "src"
-    _copy_root(rootdir / "test-basic", srcdir)
-    app = make_app(builder, srcdir=srcdir, warningiserror=True, freshenv=True)
-    app.build()
-    assert warnings(app) == ""
-    written = "".join(
-        p.read_text(encoding="utf-8") for p in Path(app.outdir).rglob("*.*html")
-    )
+    written = build_basic_with(builder, make_app, rootdir, tmp_path, "*.*html")
     assert len(inline_svgs(written)) >= 3
 
 
@@ -116,16 +124,7 @@ def test_latex_includes_pdf_figures_with_labels_and_linked_steps(app):
 def test_builders_without_images_get_alt_text_and_steps(
     make_app, rootdir, tmp_path, builder
 ):
-    srcdir = tmp_path / "src"
-    _copy_root(rootdir / "test-basic", srcdir)
-    app = make_app(builder, srcdir=srcdir, warningiserror=True, freshenv=True)
-    app.build()
-    assert warnings(app) == ""
-    output = "".join(
-        p.read_text(encoding="utf-8", errors="replace")
-        for p in Path(app.outdir).rglob("*")
-        if p.is_file()
-    )
+    output = build_basic_with(builder, make_app, rootdir, tmp_path, "*")
     assert "A tiny inline diagram" in output
     assert "API.pause" in output
 
