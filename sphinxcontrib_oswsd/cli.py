@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sphinxcontrib_oswsd import __version__
 from sphinxcontrib_oswsd.check import Report, check_workflow
@@ -40,19 +40,38 @@ def _library(args: argparse.Namespace) -> Library:
     return Library(getattr(args, "workflow_dir", None) or ())
 
 
-def _target(library: Library, target: str) -> tuple[str, str]:
-    """The display path and source text of a workflow name or a ``.wsd`` file."""
+class Target(NamedTuple):
+    """A diagram named on the command line: a library workflow or a file."""
+
+    name: str  # "nova/pause", or the file's path
+    path: str  # where its lines are, for messages
+    source: str
+    title: str | None
+    stem: str  # the default output file name
+
+
+def _target(library: Library, target: str) -> Target:
     if target.endswith(".wsd") or Path(target).is_file():
         path = Path(target)
         try:
-            return str(path), path.read_text(encoding="utf-8")
+            source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"{target}: cannot read: {exc}") from exc
+        return Target(str(path), str(path), source, None, path.stem)
     try:
-        workflow = library.get(target)
+        return _workflow_target(library.get(target))
     except WorkflowError as exc:
         raise UsageError(str(exc)) from exc
-    return _display_path(workflow), workflow.source
+
+
+def _workflow_target(workflow: Workflow) -> Target:
+    return Target(
+        workflow.name,
+        _display_path(workflow),
+        workflow.source,
+        workflow.title,
+        workflow.operation,
+    )
 
 
 def _display_path(workflow: Workflow) -> str:
@@ -90,8 +109,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    _, source = _target(_library(args), args.name)
-    sys.stdout.write(source)
+    sys.stdout.write(_target(_library(args), args.name).source)
     return EXIT_OK
 
 
@@ -99,7 +117,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     library = _library(args)
     status = EXIT_OK
     for target in args.targets:
-        path, source = _target(library, target)
+        path, source = _target(library, target)[1:3]
         try:
             diagram = parse(source)
         except WSDSyntaxError as exc:
@@ -123,15 +141,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
         cache_dir = default_cache_dir()
     resolver = Resolver(source_dirs=source_dirs, cache_dir=cache_dir)
     if args.targets:
-        targets = [_check_target(library, target) for target in args.targets]
+        targets = [_target(library, target) for target in args.targets]
     else:
-        targets = [
-            (w.name, _display_path(w), w.source)
-            for w in library.workflows()
-            if w.removed is None
-        ]
+        targets = [_workflow_target(w) for w in library.workflows() if not w.removed]
     report = Report(
-        [check_workflow(*target, resolver, strict=args.strict) for target in targets]
+        [
+            check_workflow(t.name, t.path, t.source, resolver, strict=args.strict)
+            for t in targets
+        ]
     )
     for note in resolver.notes:
         print(f"oswsd: note: {note}", file=sys.stderr)
@@ -151,18 +168,6 @@ def _source_dir(spec: str) -> tuple[str, Path]:
     if not Path(directory).is_dir():
         raise UsageError(f"--source {spec!r}: {directory} is not a directory")
     return project, Path(directory)
-
-
-def _check_target(library: Library, target: str) -> tuple[str, str, str]:
-    """``(workflow name, display path, source)``; a file is named by its path."""
-    if target.endswith(".wsd") or Path(target).is_file():
-        path, source = _target(library, target)
-        return path, path, source
-    try:
-        workflow = library.get(target)
-    except WorkflowError as exc:
-        raise UsageError(str(exc)) from exc
-    return workflow.name, _display_path(workflow), workflow.source
 
 
 def _cmd_index_build(args: argparse.Namespace) -> int:
@@ -198,9 +203,9 @@ def _render_format(args: argparse.Namespace) -> str:
 
 
 def _render(
-    args: argparse.Namespace, targets: list[tuple[str, str, str, str | None]]
+    args: argparse.Namespace, targets: list[Target]
 ) -> dict[RenderRequest, RenderResult]:
-    """Render ``(name, display path, source, title)`` targets in one batch
+    """Render the targets in one batch
     with the command-line settings (``requests`` is imported only here: the
     other commands start faster without it)."""
     from sphinxcontrib_oswsd.render.api import api_key_from
@@ -214,17 +219,17 @@ def _render(
     link = Resolver().link
     requests = [
         RenderRequest(
-            name=name,
-            source=source,
+            name=target.name,
+            source=target.source,
             renderer=args.renderer,
             format=fmt,
             style=args.style,
             api_url=args.api_url,
-            path=path,
+            path=target.path,
             link=link,
-            title=title,
+            title=target.title,
         )
-        for name, path, source, title in targets
+        for target in targets
     ]
     show_progress = sys.stderr.isatty() and len(requests) > 1
     options = RenderOptions(
@@ -273,29 +278,16 @@ def _write_result(request: RenderRequest, result: RenderResult, out: Path) -> bo
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    library = _library(args)
-    if args.target.endswith(".wsd") or Path(args.target).is_file():
-        path, source = _target(library, args.target)
-        name, title, stem = path, None, Path(path).stem
-    else:
-        try:
-            workflow = library.get(args.target)
-        except WorkflowError as exc:
-            raise UsageError(str(exc)) from exc
-        name, path, source = workflow.name, _display_path(workflow), workflow.source
-        title, stem = workflow.title, workflow.operation
-    ((request, result),) = _render(args, [(name, path, source, title)]).items()
-    out = args.output or Path(f"{stem}.{request.format}")
+    target = _target(_library(args), args.target)
+    ((request, result),) = _render(args, [target]).items()
+    out = args.output or Path(f"{target.stem}.{request.format}")
     return EXIT_OK if _write_result(request, result, out) else EXIT_FAILED
 
 
 def _cmd_render_all(args: argparse.Namespace) -> int:
     started = time.monotonic()
     workflows = {w.name: w for w in _library(args).workflows() if w.removed is None}
-    targets = [
-        (w.name, _display_path(w), w.source, w.title) for w in workflows.values()
-    ]
-    results = _render(args, targets)
+    results = _render(args, [_workflow_target(w) for w in workflows.values()])
     written = 0
     for request, result in results.items():
         workflow = workflows[request.name]
