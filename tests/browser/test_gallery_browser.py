@@ -193,7 +193,7 @@ def _click(browser: DevTools, x: float, y: float) -> None:
         )
 
 
-def test_the_gallery_diagram_is_visible(site, browser):
+def test_the_gallery_diagram_is_visible(browser, site):
     _open(browser, f"{site}/{PAGE}#{SECTION}")
     box = _diagram_box(browser)
     assert box["shown"], box
@@ -221,7 +221,7 @@ def test_the_gallery_diagram_is_visible(site, browser):
     ],
 )
 def test_a_step_names_its_function_and_a_click_opens_it_on_opendev(
-    site, browser, path, qualname, kind
+    browser, site, path, qualname, kind
 ):
     expected = Resolver().link(SourceRef(path, qualname, 0))
     assert expected and expected.startswith("https://opendev.org/openstack/nova/")
