@@ -29,6 +29,7 @@ from sphinxcontrib_oswsd.visitors import (
     html_depart_steps,
     html_visit_diagram,
     html_visit_steps,
+    latex_figure_fixes,
     latex_visit_diagram,
     plain_text_fallback,
 )
@@ -67,6 +68,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-before-read-docs", remember_fresh_docs)
     app.connect("env-updated", render_after_reading)
     app.connect("doctree-resolved", plain_text_fallback)
+    app.connect("doctree-resolved", latex_figure_fixes)
     return {
         "version": __version__,
         "env_version": 1,

@@ -21,7 +21,12 @@ from sphinx.locale import _
 from sphinx.util.fileutil import copy_asset_file
 
 from sphinxcontrib_oswsd.config import Settings
-from sphinxcontrib_oswsd.nodes import workflow_diagram, workflow_steps
+from sphinxcontrib_oswsd.nodes import (
+    figure_title,
+    workflow_diagram,
+    workflow_figure,
+    workflow_steps,
+)
 from sphinxcontrib_oswsd.render.batch import RenderResult
 from sphinxcontrib_oswsd.render.imagemap import image_map_areas
 from sphinxcontrib_oswsd.render.layout import layout
@@ -159,7 +164,7 @@ def latex_visit_diagram(self: Any, node: workflow_diagram) -> None:
     natural_width, height, boxes = _linked_boxes(node, result)
     links = "".join(
         f"\\oswsdlink{{{_tex(x0)}}}{{{_tex(height - y1)}}}{{{_tex(x1 - x0)}}}"
-        f"{{{_tex(y1 - y0)}}}{{{self.encode_uri(url)}}}%\n"
+        f"{{{_tex(y1 - y0)}}}{{{self.encode_uri(url)}}}{{{url.encode().hex()}}}%\n"
         for x0, y0, x1, y1, url in boxes
     )
     self.body.append(
@@ -192,3 +197,20 @@ def plain_text_fallback(app: Sphinx, doctree: nodes.document, docname: str) -> N
         node.replace_self(nodes.paragraph(text=node["alt"]))
     for steps in list(doctree.findall(workflow_steps)):
         steps.replace_self(steps.children)
+
+
+def latex_figure_fixes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Make Sphinx's LaTeX figures fit a diagram.
+
+    LaTeX labels a figure through its caption, so a named diagram without one
+    gets its title as caption there, and ``:numref:`` works as in HTML. A
+    left or right figure becomes a ``wrapfigure`` as wide as its ``:width:``;
+    without one it would be zero wide, so it is centred instead.
+    """
+    if app.builder.format != "latex":
+        return
+    for figure in doctree.findall(workflow_figure):
+        if figure["names"] and not any(isinstance(c, nodes.caption) for c in figure):
+            figure += nodes.caption("", figure_title(figure))
+        if figure.get("align") in ("left", "right") and not figure.get("width"):
+            figure["align"] = "center"
