@@ -15,7 +15,7 @@ from docutils.statemachine import StringList
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from sphinxcontrib_oswsd.config import Settings
+from sphinxcontrib_oswsd.config import settings_of
 from sphinxcontrib_oswsd.directive import OpenStackWorkflow
 from sphinxcontrib_oswsd.library import Library, Workflow
 
@@ -40,7 +40,7 @@ class OpenStackWorkflowCatalog(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         project = self.arguments[0]
-        settings = Settings.from_config(self.config, self.env.srcdir)
+        settings = settings_of(self.config)
         library = Library(settings.workflow_dirs)
         workflows = library.workflows(project)
         if not workflows:

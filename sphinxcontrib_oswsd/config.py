@@ -7,7 +7,7 @@ lives here and nowhere else.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,11 @@ from sphinxcontrib_oswsd.render.api import (
     STYLES,
 )
 from sphinxcontrib_oswsd.render.cache import default_cache_dir
-from sphinxcontrib_oswsd.sources import DEFAULT_URL_TEMPLATE, Resolver
+from sphinxcontrib_oswsd.sources import (
+    DEFAULT_URL_TEMPLATE,
+    Resolver,
+    check_url_template,
+)
 
 RENDERERS = ("api", "local")
 FALLBACKS = ("local", "error")
@@ -47,12 +51,24 @@ CONFIG_VALUES: dict[str, tuple[Any, str, tuple[type, ...]]] = {
 }
 
 
+#: Settings limited to a few values, and the values.
+CHOICES = {
+    "renderer": RENDERERS,
+    "fallback": FALLBACKS,
+    "format": FORMATS,
+    "steps": STEPS,
+    "style": STYLES,
+}
+#: Numeric settings and the least value each may take.
+MINIMA = {"timeout": 0.001, "retries": 0, "api_concurrency": 1}
+
+
 @dataclass(frozen=True)
 class Settings:
     renderer: str
     fallback: str
     api_url: str
-    api_key: str | None
+    api_key: str | None = field(repr=False)
     style: str
     format: str
     cache_dir: Path | None
@@ -67,10 +83,10 @@ class Settings:
     steps: str
 
     @classmethod
-    def from_config(cls, config: Any, srcdir: str | Path) -> Settings:
+    def from_config(cls, config: Any, confdir: str | Path) -> Settings:
         """Read ``oswsd_*`` from a Sphinx config; relative paths are taken
-        from the documentation's source directory (where ``conf.py`` is)."""
-        base = Path(srcdir)
+        from the directory of ``conf.py``."""
+        base = Path(confdir)
 
         def value(name: str) -> Any:
             return getattr(config, f"oswsd_{name}")
@@ -90,7 +106,7 @@ class Settings:
             offline=bool(value("offline")),
             timeout=float(value("timeout")),
             retries=int(value("retries")),
-            api_concurrency=max(1, int(value("api_concurrency"))),
+            api_concurrency=int(value("api_concurrency")),
             workflow_dirs=tuple(path(d) for d in value("workflow_dirs")),
             source_url=value("source_url"),
             source_versions=_items(value("source_versions"), str),
@@ -98,25 +114,45 @@ class Settings:
             steps=value("steps"),
         )
 
-    def problems(self) -> list[str]:
-        """What is wrong with the settings, one sentence each."""
-        choices = {
-            "renderer": RENDERERS,
-            "fallback": FALLBACKS,
-            "format": FORMATS,
-            "steps": STEPS,
-            "style": STYLES,
-        }
-        found = [
-            f"oswsd_{name} = {getattr(self, name)!r} is not one of {', '.join(allowed)}"
-            for name, allowed in choices.items()
-            if getattr(self, name) not in allowed
-        ]
+    def checked(self) -> tuple[Settings, list[str]]:
+        """These settings with each invalid value replaced by its default, and
+        a sentence for each: a build warns once and goes on."""
+        fixes: dict[str, Any] = {}
+        problems: list[str] = []
+
+        def replace_with_default(name: str, why: str) -> None:
+            default = CONFIG_VALUES[name][0]
+            fixes[name] = default
+            problems.append(
+                f"oswsd_{name} = {getattr(self, name)!r} {why}; using {default!r}"
+            )
+
+        for name, allowed in CHOICES.items():
+            if getattr(self, name) not in allowed:
+                replace_with_default(name, f"is not one of {', '.join(allowed)}")
+        for name, least in MINIMA.items():
+            if getattr(self, name) < least:
+                replace_with_default(name, f"must be at least {least:g}")
         try:
-            self.resolver()
+            check_url_template(self.source_url)
         except ValueError as error:
-            found.append(f"oswsd_source_url: {error}")
-        return found
+            fixes["source_url"] = DEFAULT_URL_TEMPLATE
+            problems.append(f"oswsd_source_url: {error}; using the default")
+        missing = [d for d in self.workflow_dirs if not d.is_dir()]
+        if missing:
+            fixes["workflow_dirs"] = tuple(d for d in self.workflow_dirs if d.is_dir())
+            problems += [
+                f"oswsd_workflow_dirs: {d} is not a directory" for d in missing
+            ]
+        absent = [(p, d) for p, d in self.source_dirs if not d.is_dir()]
+        if absent:
+            fixes["source_dirs"] = tuple(i for i in self.source_dirs if i not in absent)
+            problems += [
+                f"oswsd_source_dirs: {d} is not a directory; {p} links to the "
+                "bundled index instead"
+                for p, d in absent
+            ]
+        return replace(self, **fixes), problems
 
     def resolver(self) -> Resolver:
         """The source resolver for these settings, shared by the whole build."""
@@ -126,6 +162,25 @@ class Settings:
             self.source_url,
             self.cache_dir or default_cache_dir(),
         )
+
+
+def settings_of(config: Any) -> Settings:
+    """The checked settings of a build (see :func:`read_settings`)."""
+    return config._oswsd_settings
+
+
+def read_settings(config: Any, confdir: str | Path) -> list[str]:
+    """Check the ``oswsd_*`` settings once, when the configuration is read,
+    and keep them where every part of the build finds them.
+
+    They are kept under a private name, which Sphinx leaves out when it
+    pickles the configuration with the environment, and the API key is
+    removed from the public settings: it must never be written to disk.
+    """
+    settings, problems = Settings.from_config(config, confdir).checked()
+    config._oswsd_settings = settings
+    config.oswsd_api_key = None
+    return problems
 
 
 def _items(mapping: Mapping[str, Any], convert: Any) -> tuple[tuple[str, Any], ...]:

@@ -17,7 +17,14 @@ from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from sphinxcontrib_oswsd.config import FORMATS, RENDERERS, STEPS, STYLES, Settings
+from sphinxcontrib_oswsd.config import (
+    FORMATS,
+    RENDERERS,
+    STEPS,
+    STYLES,
+    Settings,
+    settings_of,
+)
 from sphinxcontrib_oswsd.library import Library, RemovedWorkflow, WorkflowError
 from sphinxcontrib_oswsd.nodes import workflow_diagram, workflow_figure, workflow_steps
 from sphinxcontrib_oswsd.sources import Resolution
@@ -64,7 +71,7 @@ class OpenStackWorkflow(SphinxDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        settings = Settings.from_config(self.config, self.env.srcdir)
+        settings = settings_of(self.config)
         try:
             source = self._source(settings)
             diagram = parse(source.text)

@@ -11,7 +11,7 @@ from sphinx.util import logging
 
 from sphinxcontrib_oswsd import __version__
 from sphinxcontrib_oswsd.catalog import OpenStackWorkflowCatalog
-from sphinxcontrib_oswsd.config import CONFIG_VALUES, Settings
+from sphinxcontrib_oswsd.config import CONFIG_VALUES, read_settings
 from sphinxcontrib_oswsd.directive import OpenStackWorkflow
 from sphinxcontrib_oswsd.nodes import (
     figure_title,
@@ -38,15 +38,12 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 
 
-def check_config(app: Sphinx, config: Config) -> None:
-    for problem in Settings.from_config(config, app.srcdir).problems():
+def configure(app: Sphinx, config: Config) -> None:
+    """Check the settings once, and add the stylesheet's directory (here,
+    not later, so that each build sees the same configuration)."""
+    for problem in read_settings(config, app.confdir):
         logger.warning(problem, type="oswsd", subtype="config")
-
-
-def add_static_files(app: Sphinx) -> None:
-    if app.builder.format == "html":
-        app.config.html_static_path.append(str(STATIC))
-        app.add_css_file("oswsd.css")
+    config.html_static_path.append(str(STATIC))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -62,8 +59,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("openstack-workflow", OpenStackWorkflow)
     app.add_directive("openstack-workflow-catalog", OpenStackWorkflowCatalog)
     app.add_env_collector(WorkflowCollector)
-    app.connect("config-inited", check_config)
-    app.connect("builder-inited", add_static_files)
+    app.add_css_file("oswsd.css")
+    app.connect("config-inited", configure)
     app.connect("builder-inited", add_latex_support)
     app.connect("env-before-read-docs", remember_fresh_docs)
     app.connect("env-updated", render_after_reading)

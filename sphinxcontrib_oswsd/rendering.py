@@ -18,7 +18,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import logging
 
-from sphinxcontrib_oswsd.config import Settings
+from sphinxcontrib_oswsd.config import Settings, settings_of
 from sphinxcontrib_oswsd.nodes import workflow_diagram
 from sphinxcontrib_oswsd.render.api import api_key_from
 from sphinxcontrib_oswsd.render.batch import (
@@ -150,7 +150,7 @@ def remember_fresh_docs(
 
 def render_after_reading(app: Sphinx, env: BuildEnvironment) -> None:
     """Render the API diagrams of the documents just read, in one batch."""
-    settings = Settings.from_config(app.config, app.srcdir)
+    settings = settings_of(app.config)
     fresh = getattr(env, FRESH, set())
     pending: dict[RenderRequest, dict[str, Any]] = {}
     for docname in sorted(fresh):

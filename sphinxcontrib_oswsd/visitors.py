@@ -20,7 +20,7 @@ from sphinx.application import Sphinx
 from sphinx.locale import _
 from sphinx.util.fileutil import copy_asset_file
 
-from sphinxcontrib_oswsd.config import Settings
+from sphinxcontrib_oswsd.config import settings_of
 from sphinxcontrib_oswsd.nodes import (
     figure_title,
     workflow_diagram,
@@ -38,7 +38,7 @@ STYLE = Path(__file__).parent / "texinputs" / "sphinxcontriboswsd.sty"
 
 
 def _result(translator: Any, node: workflow_diagram) -> RenderResult | None:
-    settings = Settings.from_config(translator.config, translator.builder.srcdir)
+    settings = settings_of(translator.config)
     result = result_for(node, settings, translator.builder.format)
     return result if result is not None and result.ok else None
 

@@ -239,13 +239,64 @@ def test_suppress_warnings_silences_exactly_that_subtype(app):
 
 
 @pytest.mark.sphinx(
-    "html", testroot="bad", freshenv=True, confoverrides={"oswsd_renderer": "paper"}
+    "html",
+    testroot="basic",
+    freshenv=True,
+    confoverrides={
+        "oswsd_steps": "sideways",
+        "oswsd_timeout": 0,
+        "oswsd_source_url": "https://example.org/{nope}/{path}",
+        "oswsd_workflow_dirs": ["no-such-dir"],
+        "oswsd_source_dirs": {"nova": "no-such-checkout"},
+    },
 )
-def test_bad_settings_are_reported(app):
-    assert (
-        "oswsd_renderer = 'paper' is not one of api, local [oswsd.config]"
-        in warnings(app)
-    )
+def test_bad_settings_are_reported_once_each_and_the_build_goes_on(app):
+    app.build()
+    found = warnings(app)
+    for expected in (
+        "oswsd_steps = 'sideways' is not one of collapsed, expanded, none;"
+        " using 'collapsed'",
+        "oswsd_timeout = 0.0 must be at least 0.001; using 10.0",
+        "oswsd_source_url: bad source URL template",
+        "oswsd_workflow_dirs: ",
+        "oswsd_source_dirs: ",
+    ):
+        assert found.count(expected) == 1, (expected, found)
+    assert found.count("WARNING") == 5
+    assert "Traceback" not in found
+    # The defaults stand in: links use the default template.
+    assert PAUSE_URL.search(html(app))
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="basic",
+    freshenv=True,
+    confoverrides={"oswsd_api_key": "sekrit-KEY-0123456789"},
+)
+def test_the_api_key_is_never_written_to_disk(app):
+    app.build()
+    for path in Path(app.outdir).rglob("*"):
+        if path.is_file():
+            assert b"sekrit-KEY-0123456789" not in path.read_bytes(), path
+    for path in Path(app.doctreedir).rglob("*"):
+        if path.is_file():
+            assert b"sekrit-KEY-0123456789" not in path.read_bytes(), path
+
+
+def test_a_rebuild_with_nothing_changed_reads_and_writes_nothing(
+    make_app, rootdir, tmp_path
+):
+    srcdir = tmp_path / "src"
+    _copy_root(rootdir / "test-basic", srcdir)
+    make_app("html", srcdir=srcdir, freshenv=True).build()
+    app = make_app("html", srcdir=srcdir)
+    app.build()
+    status = re.sub(r"\x1b\[[0-9;]*m", "", app.status.getvalue())
+    # (sphinx.testing itself changes html_theme between two applications)
+    assert "html_static_path" not in status
+    assert "0 added, 0 changed, 0 removed" in status
+    assert "oswsd:" not in status  # no rendering batch either
 
 
 # -- the API renderer ---------------------------------------------------------------
