@@ -80,6 +80,12 @@ class OpenStackWorkflow(SphinxDirective):
             return self._warn(str(error), subtype)
         except OSError as error:
             return self._warn(f"cannot read the workflow: {error}", "file")
+        except UnicodeDecodeError as error:
+            return self._warn(
+                f"cannot read the workflow {self.arguments[0]}: not UTF-8 text"
+                f" (byte {error.start})",
+                "file",
+            )
         except WSDSyntaxError as error:
             return self._warn(
                 self._where(source, error.line) + error.message,

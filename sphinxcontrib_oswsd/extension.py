@@ -21,6 +21,7 @@ from sphinxcontrib_oswsd.nodes import (
 )
 from sphinxcontrib_oswsd.rendering import (
     WorkflowCollector,
+    missing_api_images,
     remember_fresh_docs,
     render_after_reading,
 )
@@ -62,6 +63,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file("oswsd.css")
     app.connect("config-inited", configure)
     app.connect("builder-inited", add_latex_support)
+    app.connect("env-get-outdated", missing_api_images)
     app.connect("env-before-read-docs", remember_fresh_docs)
     app.connect("env-updated", render_after_reading)
     app.connect("doctree-resolved", plain_text_fallback)

@@ -25,9 +25,11 @@ from sphinxcontrib_oswsd.render.batch import (
     RenderOptions,
     RenderRequest,
     RenderResult,
+    in_cache,
     render_batch,
 )
 from sphinxcontrib_oswsd.wsd.model import SourceRef
+from sphinxcontrib_oswsd.wsd.parser import parse
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +142,31 @@ class WorkflowCollector(EnvironmentCollector):
             _diagrams(app.env)[app.env.docname] = found
 
 
+def missing_api_images(
+    app: Sphinx,
+    env: BuildEnvironment,
+    added: set[str],
+    changed: set[str],
+    removed: set[str],
+) -> list[str]:
+    """Documents to read again because an API image of theirs is not in the
+    cache: drawn locally when the service failed, or the cache was cleared.
+    Reading them again sends them through the API once more. (An offline
+    build could not do better, so it keeps what it has.)"""
+    settings = settings_of(app.config)
+    if settings.offline:
+        return []
+    options = render_options(settings)
+    missing = []
+    for docname, diagrams in _diagrams(env).items():
+        if docname in added | changed | removed:
+            continue
+        requests = (make_request(a, settings, app.builder.format) for a in diagrams)
+        if any(r is not None and not in_cache(r, options) for r in requests):
+            missing.append(docname)
+    return missing
+
+
 def remember_fresh_docs(
     app: Sphinx, env: BuildEnvironment, docnames: list[str]
 ) -> None:
@@ -187,8 +214,11 @@ def _report(
         warn(
             f"{result.fallback_reason}; drawn by the local renderer instead", "fallback"
         )
+    # The parser has already warned about its own findings (oswsd.wsd).
+    known = {w.line for w in parse(request.source).warnings}
     for line, message in result.errors:
-        warn(f"{request.location(line)}: websequencediagrams: {message}", "api")
+        if line not in known:
+            warn(f"{request.location(line)}: websequencediagrams: {message}", "api")
 
 
 def result_for(

@@ -137,7 +137,7 @@ def _html_image(self: Any, node: workflow_diagram, result: RenderResult) -> str:
 
 
 def html_visit_steps(self: Any, node: workflow_steps) -> None:
-    opened = " open" if node["mode"] == "expanded" else ""
+    opened = ' open="open"' if node["mode"] == "expanded" else ""  # XHTML: EPUB
     count = len(node.children[0].children) if node.children else 0
     self.body.append(
         f'<details class="oswsd-steps"{opened}>'
@@ -202,15 +202,14 @@ def plain_text_fallback(app: Sphinx, doctree: nodes.document, docname: str) -> N
 def latex_figure_fixes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Make Sphinx's LaTeX figures fit a diagram.
 
-    LaTeX labels a figure through its caption, so a named diagram without one
-    gets its title as caption there, and ``:numref:`` works as in HTML. A
-    left or right figure becomes a ``wrapfigure`` as wide as its ``:width:``;
-    without one it would be zero wide, so it is centred instead.
+    LaTeX labels a figure through its caption, so a named diagram without
+    one gets its title as caption there, and ``:numref:`` works as in HTML.
+    A left or right figure would become a ``wrapfigure``, too narrow for a
+    diagram and its steps beside the text: diagrams are centred in LaTeX.
     """
     if app.builder.format != "latex":
         return
     for figure in doctree.findall(workflow_figure):
         if figure["names"] and not any(isinstance(c, nodes.caption) for c in figure):
             figure += nodes.caption("", figure_title(figure))
-        if figure.get("align") in ("left", "right") and not figure.get("width"):
-            figure["align"] = "center"
+        figure["align"] = "center"

@@ -74,7 +74,7 @@ def test_html_inlines_linked_svg_with_figures_and_steps(app):
     assert "Pausing a server" in page
     # :steps: expanded opens the list; :steps: none leaves it out.
     assert page.count('<details class="oswsd-steps"') == 2
-    assert page.count('<details class="oswsd-steps" open>') == 1
+    assert page.count('<details class="oswsd-steps" open="open">') == 1
 
 
 @pytest.mark.sphinx("html", testroot="basic", freshenv=True)
@@ -92,6 +92,14 @@ def test_two_diagrams_on_a_page_never_share_an_id(app):
     ids = re.findall(r'\bid="([^"]+)"', "".join(inline_svgs(html(app))))
     assert ids
     assert len(ids) == len(set(ids))
+
+
+def test_epub_pages_are_well_formed_xhtml(make_app, rootdir, tmp_path):
+    build_basic_with("epub", make_app, rootdir, tmp_path, "*.xhtml")
+    pages = list((tmp_path / "src" / "_build" / "epub").rglob("*.xhtml"))
+    assert pages
+    for page in pages:
+        ET.parse(page)  # raises on anything that is not well-formed XML
 
 
 @pytest.mark.parametrize("builder", ["dirhtml", "singlehtml", "epub"])
@@ -217,6 +225,8 @@ def test_bad_input_gives_located_warnings_and_the_build_goes_on(app):
         r"index\.rst:19: WARNING: line 1 of the diagram: .*reset_network.*"
         r"\[oswsd\.reference\]",
         r"index\.rst:22: WARNING: broken\.wsd:3: end without group\. \[oswsd\.syntax\]",
+        r"index\.rst:26: WARNING: cannot read the workflow latin1\.wsd: not UTF-8 text"
+        r" \(byte 5\) \[oswsd\.file\]",
     ]
     for pattern in expected:
         assert re.search(pattern, found), (pattern, found)
@@ -302,7 +312,7 @@ def test_a_rebuild_with_nothing_changed_reads_and_writes_nothing(
 # -- the API renderer ---------------------------------------------------------------
 
 
-def _api_app(make_app, rootdir, tmp_path, server, **overrides):
+def _api_app(make_app, rootdir, tmp_path, server, fresh=True, **overrides):
     srcdir = tmp_path / "src"
     if not srcdir.exists():
         _copy_root(rootdir / "test-api", srcdir)
@@ -311,7 +321,7 @@ def _api_app(make_app, rootdir, tmp_path, server, **overrides):
         "oswsd_cache_dir": str(tmp_path / "cache"),
         **overrides,
     }
-    return make_app("html", srcdir=srcdir, confoverrides=confoverrides, freshenv=True)
+    return make_app("html", srcdir=srcdir, confoverrides=confoverrides, freshenv=fresh)
 
 
 def test_api_images_get_image_maps_and_a_warm_cache_makes_no_request(
@@ -345,6 +355,40 @@ def test_api_images_get_image_maps_and_a_warm_cache_makes_no_request(
     app.build()
     assert wsd_server.requests == []
     assert html(app) == page
+
+
+def test_a_diagram_drawn_locally_goes_through_the_api_once_it_answers(
+    make_app, rootdir, tmp_path, wsd_server
+):
+    wsd_server.inject("503", count=2)
+    app = _api_app(make_app, rootdir, tmp_path, wsd_server)
+    app.build()
+    assert warnings(app).count("[oswsd.fallback]") == 2
+    assert len(inline_svgs(html(app))) == 2  # both drawn locally
+    # Same configuration, no document changed: only the missing cache
+    # entries make the pages be read, and rendered, again.
+    app = _api_app(make_app, rootdir, tmp_path, wsd_server, fresh=False)
+    app.build()
+    assert len(wsd_server.renders()) == 4
+    assert inline_svgs(html(app)) == []
+    assert warnings(app) == ""
+
+
+def test_a_problem_the_parser_reported_is_not_reported_again_by_the_api(
+    make_app, rootdir, tmp_path, wsd_server
+):
+    srcdir = tmp_path / "src"
+    _copy_root(rootdir / "test-api", srcdir)
+    index = srcdir / "index.rst"
+    index.write_text(
+        index.read_text()
+        + "\n.. openstack-workflow::\n\n   A->B: hello\n   deactivate B\n"
+    )
+    app = _api_app(make_app, rootdir, tmp_path, wsd_server)
+    app.build()
+    found = warnings(app)
+    assert "Deactivate: B was not activated. [oswsd.wsd]" in found
+    assert "[oswsd.api]" not in found
 
 
 def test_api_failure_falls_back_to_local_with_one_warning_each(

@@ -150,6 +150,12 @@ def render_batch(
     return {request: results[request] for request in order}
 
 
+def in_cache(request: RenderRequest, options: RenderOptions) -> bool:
+    """Whether the API image of ``request`` is in the cache (a quick look:
+    the entry is checked when it is read)."""
+    return Cache(options.cache_dir).path(_key(request, options.api_key)).is_file()
+
+
 def _key(request: RenderRequest, api_key: str | None) -> str:
     return cache_key(
         renderer="api",
