@@ -51,7 +51,7 @@ def test_a_section_per_workflow_with_stable_ids_and_the_diagram(app):
     # catalog's options passed on.
     assert re.search(r'<figure class="oswsd gallery align-center"', hello)
     assert hello.count("<svg") == 1
-    assert '<details class="oswsd-steps" open>' in hello
+    assert '<details class="oswsd-steps" open="open">' in hello
     assert "After the catalog the page goes on." in html
 
 
