@@ -193,9 +193,13 @@ class Library:
         if name in self._aliases:
             return self._by_name[self._aliases[name]]
         known = list(self._by_name) + list(self._aliases)
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        close = [  # names are lower-case: NOVA/PAUSE should find nova/pause
+            match
+            for spelling in dict.fromkeys((name.lower(), name))
+            for match in difflib.get_close_matches(spelling, known, n=3, cutoff=0.6)
+        ]
         suggestions = dict.fromkeys(self._aliases.get(n, n) for n in close)
-        raise UnknownWorkflow(name, list(suggestions))
+        raise UnknownWorkflow(name, list(suggestions)[:3])
 
     def get(self, name: str) -> Workflow:
         """The workflow to draw for ``name``; removed entries raise."""

@@ -57,6 +57,14 @@ def test_misspelt_alias_suggests_the_workflow_not_the_alias(library):
     assert info.value.suggestions == ["demo/hello"]
 
 
+@pytest.mark.parametrize("name", ["DEMO/HELLO", "Demo/Hello", "DEMO/SAYHELLO"])
+def test_a_name_in_capitals_suggests_the_lower_case_one(library, name):
+    with pytest.raises(UnknownWorkflow) as info:
+        library.get(name)
+    assert info.value.suggestions[0] == "demo/hello"
+    assert len(info.value.suggestions) <= 3
+
+
 def test_removed_entry_says_why(library):
     with pytest.raises(RemovedWorkflow, match=r"removed: demo 2\.0\.0; use demo/hello"):
         library.get("demo/gone")
