@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
+import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
+from urllib.parse import urlsplit
 
 from sphinxcontrib_oswsd import __version__
 from sphinxcontrib_oswsd.check import Report, check_workflow
@@ -36,6 +40,76 @@ def _error(message: str) -> None:
     print(f"oswsd: {message}", file=sys.stderr)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Reports bad usage on one line, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _number(
+    kind: type[int] | type[float], minimum: float, *, exclusive: bool = False
+) -> Callable[[str], float]:
+    """An argparse type: a finite ``kind`` at least, or with ``exclusive``
+    above, ``minimum`` (a zero timeout or negative retries fail late and
+    obscurely, and ``--days -1`` would prune the whole cache)."""
+    bound = f"{'>' if exclusive else '>='} {minimum:g}"
+    what = "a whole number" if kind is int else "a number"
+
+    def convert(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = math.nan
+        in_range = value > minimum if exclusive else value >= minimum
+        if not (in_range and math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"expected {what} {bound}, not {text!r}")
+        return value
+
+    return convert
+
+
+def _directory(text: str) -> Path:
+    """An argparse type: an existing directory."""
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: not a directory")
+    return Path(text)
+
+
+def _cache_directory(text: str) -> Path:
+    """An argparse type: a directory, or where one will be made; not a file."""
+    return _directory(text) if Path(text).exists() else Path(text)
+
+
+def _http_url(text: str) -> str:
+    """An argparse type: an http or https URL with a host."""
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        valid = valid and parts.port != 0  # reading the port checks it
+    except ValueError:  # a port that is no number or out of range, a bad IPv6
+        valid = False
+    if not valid:
+        raise argparse.ArgumentTypeError(f"{text}: not an http or https URL")
+    return text
+
+
+#: A package or repository name (nova, os-vif, oslo.messaging): it becomes
+#: part of a file name, so it can hold no path separator and not start a
+#: hidden or parent-directory name.
+_PROJECT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+
+
+def _project_name(text: str) -> str:
+    """An argparse type: a package or repository name."""
+    if not _PROJECT.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected a package or repository name "
+            "(letters, digits, '.', '_' and '-')"
+        )
+    return text
+
+
 def _library(args: argparse.Namespace) -> Library:
     return Library(getattr(args, "workflow_dir", None) or ())
 
@@ -50,7 +124,9 @@ class Target(NamedTuple):
     stem: str  # the default output file name
 
 
-def _target(library: Library, target: str) -> Target:
+def _target(library: Library, target: str, *, removed: bool = False) -> Target:
+    """The file or workflow ``target``; a removed workflow only if ``removed``
+    (its source says why it was removed, but there is nothing to draw)."""
     if target.endswith(".wsd") or Path(target).is_file():
         path = Path(target)
         try:
@@ -59,7 +135,8 @@ def _target(library: Library, target: str) -> Target:
             raise UsageError(f"{target}: cannot read: {exc}") from exc
         return Target(str(path), str(path), source, None, path.stem)
     try:
-        return _workflow_target(library.get(target))
+        find = library.find if removed else library.get
+        return _workflow_target(find(target))
     except WorkflowError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -85,6 +162,10 @@ def _display_path(workflow: Workflow) -> str:
 def _cmd_list(args: argparse.Namespace) -> int:
     library = _library(args)
     workflows = library.workflows(args.project)
+    if not workflows:
+        projects = ", ".join(library.projects())
+        _error(f"no workflows for project {args.project!r} (projects: {projects})")
+        return EXIT_FAILED
     if args.json:
         entries = [
             {
@@ -109,7 +190,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    sys.stdout.write(_target(_library(args), args.name).source)
+    sys.stdout.write(_target(_library(args), args.name, removed=True).source)
     return EXIT_OK
 
 
@@ -172,13 +253,20 @@ def _source_dir(spec: str) -> tuple[str, Path]:
 
 def _cmd_index_build(args: argparse.Namespace) -> int:
     repository = repository_for(args.project)
+    output = args.output
+    if output is None:
+        output = Path(index_filename(repository, args.version))
+        if output.name != str(output):  # it must stay in the working directory
+            raise UsageError(
+                f"VERSION {args.version!r} cannot be part of a file name; "
+                "give -o OUTPUT"
+            )
     try:
         index, notes = SourceIndex.build(repository, args.version, args.source_dir)
     except SourceIndexError as exc:
         raise UsageError(str(exc)) from exc
     for note in notes:
         print(f"oswsd: note: {note}", file=sys.stderr)
-    output = args.output or Path(index_filename(repository, args.version))
     try:
         index.save(output)
     except OSError as exc:
@@ -260,13 +348,17 @@ def _write_result(request: RenderRequest, result: RenderResult, out: Path) -> bo
     for line, message in result.errors:
         where = request.location(line)
         print(f"{where}: warning: websequencediagrams: {message}", file=sys.stderr)
-    if result.fell_back:
-        drawn = f"drawn by the local renderer as {(result.format or '').upper()}"
-        print(f"{result.fallback_reason}; {drawn}", file=sys.stderr)
     if result.error:
-        print(result.error, file=sys.stderr)
+        failure = result.error
+        if result.fell_back:  # the API failed, then the local renderer too
+            either = "the local renderer could not draw it either"
+            failure = f"{result.fallback_reason}; {either}: {failure}"
+        print(failure, file=sys.stderr)
         return False
     written = out.with_suffix(f".{result.format}")
+    if result.fell_back:
+        drawn = f"drawn by the local renderer as {written}"
+        print(f"{result.fallback_reason}; {drawn}", file=sys.stderr)
     try:
         written.parent.mkdir(parents=True, exist_ok=True)
         written.write_bytes(result.data)
@@ -280,8 +372,18 @@ def _write_result(request: RenderRequest, result: RenderResult, out: Path) -> bo
 def _cmd_render(args: argparse.Namespace) -> int:
     target = _target(_library(args), args.target)
     ((request, result),) = _render(args, [target]).items()
-    out = args.output or Path(f"{target.stem}.{request.format}")
+    out = _output_file(args.output, f"{target.stem}.{request.format}")
     return EXIT_OK if _write_result(request, result, out) else EXIT_FAILED
+
+
+def _output_file(output: str | None, name: str) -> Path:
+    """Where ``render`` writes: ``-o OUTPUT``, or ``name`` in the working
+    directory or in OUTPUT if that is a directory (or ends with a slash)."""
+    if output is None:
+        return Path(name)
+    if output.endswith(("/", os.sep)) or Path(output).is_dir():
+        return Path(output) / name
+    return Path(output)
 
 
 def _cmd_render_all(args: argparse.Namespace) -> int:
@@ -354,7 +456,9 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
         "from the API need a key in $OSWSD_API_KEY",
     )
     parser.add_argument("--style", choices=STYLES, default=DEFAULT_STYLE)
-    parser.add_argument("--api-url", default=DEFAULT_API_URL, metavar="URL")
+    parser.add_argument(
+        "--api-url", type=_http_url, default=DEFAULT_API_URL, metavar="URL"
+    )
     _add_cache_dir(parser)
     parser.add_argument(
         "--offline",
@@ -368,10 +472,19 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
         help="when the API fails: draw locally (SVG, or PDF for --format pdf; "
         "the default) or fail",
     )
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS")
-    parser.add_argument("--retries", type=int, default=2, metavar="N")
     parser.add_argument(
-        "--concurrency", type=int, default=4, metavar="N", help="API requests at once"
+        "--timeout",
+        type=_number(float, 0, exclusive=True),
+        default=10.0,
+        metavar="SECONDS",
+    )
+    parser.add_argument("--retries", type=_number(int, 0), default=2, metavar="N")
+    parser.add_argument(
+        "--concurrency",
+        type=_number(int, 1),
+        default=4,
+        metavar="N",
+        help="API requests at once",
     )
     _add_workflow_dir(parser)
 
@@ -379,7 +492,7 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
 def _add_cache_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cache-dir",
-        type=Path,
+        type=_cache_directory,
         metavar="DIR",
         help="the image cache; default: $XDG_CACHE_HOME/sphinxcontrib-oswsd "
         "or ~/.cache/sphinxcontrib-oswsd",
@@ -390,25 +503,29 @@ def _add_workflow_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workflow-dir",
         action="append",
+        type=_directory,
         metavar="DIR",
         help="another directory of <project>/<operation>.wsd files (repeatable)",
     )
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="oswsd", description="OpenStack workflow sequence diagrams."
-    )
+    parser = _Parser(prog="oswsd", description="OpenStack workflow sequence diagrams.")
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     list_ = commands.add_parser("list", help="list the workflows")
-    list_.add_argument("--project", help="only this project's workflows")
+    list_.add_argument(
+        "--project",
+        help="only this project's workflows; exit status 1 if it has none",
+    )
     list_.add_argument("--json", action="store_true", help="print JSON")
     _add_workflow_dir(list_)
     list_.set_defaults(func=_cmd_list)
 
-    show = commands.add_parser("show", help="print a workflow's source")
+    show = commands.add_parser(
+        "show", help="print a workflow's source (also of a removed one)"
+    )
     show.add_argument("name", help="workflow name (nova/pause) or .wsd file")
     _add_workflow_dir(show)
     show.set_defaults(func=_cmd_show)
@@ -443,7 +560,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--json", action="store_true", help="print JSON")
     check.add_argument(
-        "--cache-dir", type=Path, help="where indexes of --source dirs are cached"
+        "--cache-dir",
+        type=_cache_directory,
+        help="where indexes of --source dirs are cached",
     )
     _add_workflow_dir(check)
     check.set_defaults(func=_cmd_check)
@@ -455,7 +574,9 @@ def _build_parser() -> argparse.ArgumentParser:
     build = index_commands.add_parser(
         "build", help="index a source tree (an unpacked sdist or a checkout)"
     )
-    build.add_argument("project", help="project or package name (nova, os-vif)")
+    build.add_argument(
+        "project", type=_project_name, help="project or package name (nova, os-vif)"
+    )
     build.add_argument("version", help="the release or branch the tree holds")
     build.add_argument("source_dir", type=Path, help="the tree's root directory")
     build.add_argument(
@@ -469,7 +590,10 @@ def _build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="draw one workflow to a file")
     render.add_argument("target", metavar="NAME|FILE", help="nova/pause or a .wsd file")
     render.add_argument(
-        "-o", "--output", type=Path, help="default: ./<operation>.<format>"
+        "-o",
+        "--output",
+        help="the file to write, or a directory to write <operation>.<format> in; "
+        "default: ./<operation>.<format>",
     )
     _add_render_options(render)
     render.set_defaults(func=_cmd_render)
@@ -487,7 +611,7 @@ def _build_parser() -> argparse.ArgumentParser:
     cache.add_argument("action", choices=("info", "prune", "clear"))
     cache.add_argument(
         "--days",
-        type=float,
+        type=_number(float, 0),
         default=30,
         metavar="N",
         help="prune: remove entries not used for N days (default 30)",

@@ -10,12 +10,17 @@ from pathlib import Path
 import pytest
 
 from sphinxcontrib_oswsd.cli import main
+from sphinxcontrib_oswsd.library import Library
 
 FIXTURES = Path(__file__).parent / "fixtures" / "workflows"
+SRCTREE = Path(__file__).parent / "fixtures" / "srctree"
 
 
 def run(capsys, *argv):
-    status = main(list(argv))
+    try:
+        status = main(list(argv))
+    except SystemExit as exit:  # argparse found bad usage
+        status = exit.code
     out, err = capsys.readouterr()
     return status, out, err
 
@@ -36,10 +41,28 @@ def test_list_json_has_the_promised_fields(capsys):
     assert status == 0
 
 
+def test_list_of_an_unknown_project_fails_naming_the_projects(capsys):
+    status, out, err = run(capsys, "list", "--project", "nope")
+    assert (status, out) == (1, "")
+    projects = ", ".join(Library().projects())
+    assert err == f"oswsd: no workflows for project 'nope' (projects: {projects})\n"
+    assert "nova" in projects
+
+
 def test_show_prints_the_source(capsys):
     status, out, _ = run(capsys, "show", "demo/hi", "--workflow-dir", str(FIXTURES))
     assert status == 0
     assert out == (FIXTURES / "demo" / "hello.wsd").read_text()
+
+
+def test_show_prints_a_removed_workflow_but_validate_refuses_it(capsys):
+    argv = ("demo/gone", "--workflow-dir", str(FIXTURES))
+    status, out, _ = run(capsys, "show", *argv)
+    assert status == 0
+    assert out == (FIXTURES / "demo" / "gone.wsd").read_text()
+    status, out, err = run(capsys, "validate", *argv)
+    assert (status, out) == (2, "")
+    assert err.startswith("oswsd: workflow 'demo/gone' was removed: demo 2.0.0")
 
 
 def test_validate_locates_errors_at_the_file_line(capsys):
@@ -82,6 +105,39 @@ def test_validate_refuses_traversal(capsys, name):
     assert status == 2
     assert "invalid workflow name" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_missing_workflow_dir_is_bad_usage(tmp_path, capsys):
+    missing = tmp_path / "nonexistent"
+    status, out, err = run(capsys, "list", "--workflow-dir", str(missing))
+    assert (status, out) == (2, "")
+    assert err == (
+        f"oswsd list: error: argument --workflow-dir: {missing}: not a directory\n"
+    )
+
+
+@pytest.mark.parametrize("project", ["../y", "a/b", ".hidden", ""])
+def test_index_build_refuses_a_project_that_is_no_name(
+    tmp_path, monkeypatch, capsys, project
+):
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    status, _, err = run(capsys, "index", "build", project, "1", str(SRCTREE))
+    assert status == 2
+    assert err.startswith("oswsd index build: error: argument project: ")
+    assert len(err.splitlines()) == 1
+    assert not list(tmp_path.rglob("*.json.gz"))
+
+
+def test_index_build_refuses_a_version_that_leaves_the_directory(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run(capsys, "index", "build", "nova", "1/../..", str(SRCTREE))
+    assert status == 2
+    assert err == (
+        "oswsd: VERSION '1/../..' cannot be part of a file name; give -o OUTPUT\n"
+    )
 
 
 def test_unknown_name_is_one_line_with_suggestions(capsys):

@@ -27,7 +27,10 @@ def run(wsd_server, tmp_path, monkeypatch, capsys):
         common = ["--cache-dir", str(tmp_path / "cache")]
         if api:
             common += ["--api-url", wsd_server.url, "--timeout", "2", "--retries", "0"]
-        status = main([*argv, *common])
+        try:
+            status = main([*argv, *common])
+        except SystemExit as exit:  # argparse found bad usage
+            status = exit.code
         out, err = capsys.readouterr()
         return status, out, err
 
@@ -48,6 +51,18 @@ def test_render_a_file_next_to_the_working_directory(run, tmp_path):
     assert (tmp_path / "mine.png").read_bytes().startswith(b"\x89PNG")
 
 
+def test_render_into_a_directory(run, tmp_path):
+    (tmp_path / "d").mkdir()
+    for output in ("d", "d/", "new/"):
+        status, out, _ = run(
+            "render", "nova/pause", "--renderer", "local", "-o", output
+        )
+        written = Path(output) / "pause.svg"
+        assert (status, out) == (0, f"{written}\n")
+        assert (tmp_path / written).read_bytes().startswith(b"<svg")
+    assert not list(tmp_path.glob("*.svg"))
+
+
 def test_service_diagnostics_are_warnings_at_file_lines(run, tmp_path):
     bad = "title Bad\n# a comment\na->b: hi\nnot a statement\n"
     (tmp_path / "bad.wsd").write_text(bad, encoding="utf-8")
@@ -58,20 +73,33 @@ def test_service_diagnostics_are_warnings_at_file_lines(run, tmp_path):
 
 def test_a_failed_api_render_falls_back_to_svg(run, wsd_server, tmp_path):
     wsd_server.inject("503")
-    status, out, err = run("render", "nova/pause", "-o", "pause.png")
-    assert (status, out) == (0, "pause.svg\n")
+    status, out, err = run("render", "nova/pause", "-o", "x.png")
+    assert (status, out) == (0, "x.svg\n")
     assert err.endswith(
-        ": 503 Service Unavailable; drawn by the local renderer as SVG\n"
+        ": 503 Service Unavailable; drawn by the local renderer as x.svg\n"
     )
-    assert (tmp_path / "pause.svg").read_bytes().startswith(b"<svg")
-    assert not (tmp_path / "pause.png").exists()
+    assert (tmp_path / "x.svg").read_bytes().startswith(b"<svg")
+    assert not (tmp_path / "x.png").exists()
 
 
 def test_pdf_falls_back_to_pdf(run, tmp_path):
     status, out, err = run("render", "nova/pause", "--format", "pdf")
     assert (status, out) == (0, "pause.pdf\n")
-    assert "402: API key required for pdf; drawn by the local renderer as PDF" in err
+    assert err.endswith(
+        ": 402: API key required for pdf; drawn by the local renderer as pause.pdf\n"
+    )
     assert (tmp_path / "pause.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_a_fallback_that_fails_too_says_both_why(run, tmp_path):
+    (tmp_path / "bad.wsd").write_text("title Bad\nnot a statement\n")
+    status, out, err = run("render", "bad.wsd", "--offline")
+    assert (status, out) == (1, "")
+    assert err == (
+        "bad.wsd: not in the cache, and offline; the local renderer could not draw "
+        "it either: bad.wsd:2: Syntax error.\n"
+    )
+    assert [p.name for p in tmp_path.glob("bad.*")] == ["bad.wsd"]
 
 
 def test_without_fallback_a_failure_exits_1(run, wsd_server, tmp_path):
@@ -96,6 +124,45 @@ def test_local_rendering_needs_no_server(run, wsd_server, tmp_path):
     status, out, _ = run("render", "nova/pause", "--renderer", "local", api=False)
     assert (status, out) == (0, "pause.svg\n")
     assert wsd_server.requests == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("render", "nova/pause", "--timeout", "0"),
+        ("render", "nova/pause", "--timeout", "-1"),
+        ("render", "nova/pause", "--timeout", "nan"),
+        ("render", "nova/pause", "--retries", "-5"),
+        ("render", "nova/pause", "--retries", "1.5"),
+        ("render-all", "--concurrency", "0"),
+        ("cache", "prune", "--days", "-1"),
+        ("render", "nova/pause", "--api-url", "notaurl"),
+        ("render", "nova/pause", "--api-url", "ftp://example.org"),
+        ("render", "nova/pause", "--api-url", "http://"),
+        ("render", "nova/pause", "--api-url", "http://example.org:99999"),
+    ],
+)
+def test_bad_numbers_and_urls_are_bad_usage(run, wsd_server, tmp_path, argv):
+    status, out, err = run(*argv, api=False)
+    assert (status, out) == (2, "")
+    assert err.startswith(f"oswsd {argv[0]}: error: argument {argv[-2]}: ")
+    assert len(err.splitlines()) == 1
+    assert wsd_server.requests == [] and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("cache", "info"), ("cache", "clear"), ("render", "nova/pause"), ("render-all",)],
+)
+def test_a_cache_dir_that_is_a_file_is_bad_usage(run, tmp_path, argv):
+    (tmp_path / "cache").write_text("not a cache")
+    status, out, err = run(*argv, api=False)
+    assert (status, out) == (2, "")
+    assert err.endswith(
+        f"argument --cache-dir: {tmp_path / 'cache'}: not a directory\n"
+    )
+    assert len(err.splitlines()) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["cache"]
 
 
 def test_local_png_is_bad_usage(run):
