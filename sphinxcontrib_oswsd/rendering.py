@@ -58,6 +58,11 @@ class LinkTable:
 
     urls: tuple[tuple[int, str], ...]
 
+    @classmethod
+    def of(cls, links: list[list[Any]]) -> LinkTable:
+        """From a diagram node's ``links`` attribute."""
+        return cls(tuple((line, url) for line, url in links))
+
     def __call__(self, ref: SourceRef) -> str | None:
         return dict(self.urls).get(ref.line)
 
@@ -70,9 +75,9 @@ def output_format(renderer: str, wanted: str, builder_format: str) -> str | None
     """
     if builder_format not in ("html", "latex"):
         return None
-    if renderer == "local":
-        return "svg" if builder_format == "html" else "pdf"
     native = "svg" if builder_format == "html" else "pdf"
+    if renderer == "local":
+        return native
     return wanted if wanted == native else "png"
 
 
@@ -90,7 +95,7 @@ def make_request(
         style=attributes["style"],
         api_url=settings.api_url,
         line_offset=attributes["line_offset"],
-        link=LinkTable(tuple((line, url) for line, url in attributes["links"])),
+        link=LinkTable.of(attributes["links"]),
         id_prefix=attributes["uid"],
         title=attributes["alt"],
     )

@@ -53,10 +53,6 @@ def _save(result: RenderResult, directory: Path) -> str:
     return name
 
 
-def _links(node: workflow_diagram) -> LinkTable:
-    return LinkTable(tuple((line, url) for line, url in node["links"]))
-
-
 def _is_local(node: workflow_diagram, result: RenderResult) -> bool:
     return node["renderer"] == "local" or result.fell_back
 
@@ -86,7 +82,7 @@ def _linked_boxes(
     width and height, and ``(x0, y0, x1, y1, url)`` for each step that links
     to source, measured from the top left."""
     diagram = parse(node["source"])
-    links = _links(node)
+    links = LinkTable.of(node["links"])
     if _is_local(node, result):
         drawn = layout(diagram)
         boxes = [
@@ -113,7 +109,9 @@ def _html_image(self: Any, node: workflow_diagram, result: RenderResult) -> str:
     if result.width and result.height:
         size = f' width="{result.width}" height="{result.height}"'
     img = f'<img src="{escape(src)}" alt="{escape(node["alt"])}"{size} />'
-    areas = image_map_areas(result.boxes, parse(node["source"]), _links(node))
+    areas = image_map_areas(
+        result.boxes, parse(node["source"]), LinkTable.of(node["links"])
+    )
     if not areas or not (result.width and result.height):
         return img
     lines = ['<div class="oswsd-image">', img]
