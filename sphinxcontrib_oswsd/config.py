@@ -18,6 +18,7 @@ from sphinxcontrib_oswsd.render.api import (
     FORMATS,
     STYLES,
 )
+from sphinxcontrib_oswsd.render.batch import RenderOptions
 from sphinxcontrib_oswsd.render.cache import default_cache_dir
 from sphinxcontrib_oswsd.sources import (
     DEFAULT_URL_TEMPLATE,
@@ -29,20 +30,23 @@ RENDERERS = ("api", "local")
 FALLBACKS = ("local", "error")
 STEPS = ("collapsed", "expanded", "none")
 
+#: The renderer's own defaults, so they are written once.
+_RENDERING = RenderOptions()
+
 #: name -> (default, rebuild, types): what ``setup()`` registers. Settings that
 #: change the drawing rebuild the pages ("env"); the rest only the output.
 CONFIG_VALUES: dict[str, tuple[Any, str, tuple[type, ...]]] = {
     "renderer": ("api", "env", (str,)),
-    "fallback": ("local", "env", (str,)),
+    "fallback": (_RENDERING.fallback, "env", (str,)),
     "api_url": (DEFAULT_API_URL, "env", (str,)),
     "api_key": (None, "", (str, type(None))),
     "style": (DEFAULT_STYLE, "env", (str,)),
     "format": ("png", "env", (str,)),
     "cache_dir": (None, "", (str, Path, type(None))),
     "offline": (False, "", (bool,)),
-    "timeout": (10.0, "", (int, float)),
-    "retries": (2, "", (int,)),
-    "api_concurrency": (4, "", (int,)),
+    "timeout": (_RENDERING.timeout, "", (int, float)),
+    "retries": (_RENDERING.retries, "", (int,)),
+    "api_concurrency": (_RENDERING.concurrency, "", (int,)),
     "workflow_dirs": ([], "env", (list, tuple)),
     "source_url": (DEFAULT_URL_TEMPLATE, "env", (str,)),
     "source_versions": ({}, "env", (dict,)),
