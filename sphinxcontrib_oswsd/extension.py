@@ -10,6 +10,12 @@ from sphinx.config import Config
 from sphinx.util import logging
 
 from sphinxcontrib_oswsd import __version__
+from sphinxcontrib_oswsd.build_images import (
+    WorkflowCollector,
+    missing_api_images,
+    remember_fresh_docs,
+    render_after_reading,
+)
 from sphinxcontrib_oswsd.catalog import OpenStackWorkflowCatalog
 from sphinxcontrib_oswsd.config import CONFIG_VALUES, read_settings
 from sphinxcontrib_oswsd.directive import OpenStackWorkflow
@@ -18,12 +24,6 @@ from sphinxcontrib_oswsd.nodes import (
     workflow_diagram,
     workflow_figure,
     workflow_steps,
-)
-from sphinxcontrib_oswsd.rendering import (
-    WorkflowCollector,
-    missing_api_images,
-    remember_fresh_docs,
-    render_after_reading,
 )
 from sphinxcontrib_oswsd.visitors import (
     add_latex_support,

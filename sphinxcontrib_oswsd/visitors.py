@@ -20,6 +20,7 @@ from sphinx.application import Sphinx
 from sphinx.locale import _
 from sphinx.util.fileutil import copy_asset_file
 
+from sphinxcontrib_oswsd.build_images import LinkTable, result_for
 from sphinxcontrib_oswsd.config import settings_of
 from sphinxcontrib_oswsd.nodes import (
     figure_title,
@@ -30,7 +31,6 @@ from sphinxcontrib_oswsd.nodes import (
 from sphinxcontrib_oswsd.render.batch import RenderResult
 from sphinxcontrib_oswsd.render.imagemap import image_map_areas
 from sphinxcontrib_oswsd.render.layout import layout
-from sphinxcontrib_oswsd.rendering import LinkTable, result_for
 from sphinxcontrib_oswsd.wsd.parser import parse
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>\s*")

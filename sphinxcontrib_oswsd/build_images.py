@@ -1,4 +1,4 @@
-"""Rendering inside a Sphinx build.
+"""The diagram images of a Sphinx build (Sphinx glue; the renderers are in render/).
 
 Reading records each API diagram in the environment (purged with its
 document, merged across ``-j`` workers). When reading is done, the diagrams of
