@@ -12,11 +12,22 @@ its source link on the page that shows it.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import replace
 
 from ..wsd.model import Diagram, PageBreak
-from .layout import MARGIN, TITLE_SIZE, Element, Layout, Path, Rect, Shape, Text
+from .layout import (
+    MARGIN,
+    TITLE_SIZE,
+    Element,
+    Layout,
+    Path,
+    Rect,
+    Shape,
+    Text,
+    layout,
+)
 from .text import ASCENT, line_height, text_width
 
 #: Elements that may be clipped at a cut; all the others are kept whole.
@@ -45,6 +56,21 @@ def paginate(drawn: Layout, diagram: Diagram, height: float) -> list[Layout]:
         parts.page(top, bottom, first=i == 0, title=forced.get(top))
         for i, (top, bottom) in enumerate(bands)
     ]
+
+
+def print_pages(
+    diagram: Diagram, width: float, height: float
+) -> tuple[list[Layout], float]:
+    """``diagram`` laid out for a text ``width`` pt wide and pages ``height``
+    pt tall: its pages, and the scale at which they print."""
+    drawn = layout(diagram)
+    scale = min(1.0, width / drawn.width) if drawn.width else 1.0
+    return paginate(drawn, diagram, height / scale), scale
+
+
+def smallest_text(pages: list[Layout]) -> float:
+    """The size of the smallest text on ``pages``, in layout units."""
+    return min((t.size for page in pages for t in page.texts()), default=math.inf)
 
 
 def _shifted(shape: Shape, dy: float) -> Shape:
