@@ -50,7 +50,8 @@ class RenderRequest:
     """One diagram to draw. ``path`` and ``line_offset`` place its lines for
     messages (the offset is the line before the diagram's first line, for a
     diagram embedded in a larger file); ``link``, ``id_prefix`` and ``title``
-    are for the local renderer."""
+    are for the local renderer, and so is ``max_width``, its width budget
+    (px in SVG, pt in PDF; ``None``: the natural width)."""
 
     name: str
     source: str
@@ -63,6 +64,7 @@ class RenderRequest:
     link: Linker | None = None
     id_prefix: str = "oswsd"
     title: str | None = None
+    max_width: float | None = None
 
     def location(self, line: int | None = None) -> str:
         """``path:line`` for a message about ``line`` of the source."""
@@ -257,6 +259,7 @@ def _render_local(request: RenderRequest, fmt: str) -> RenderResult:
             link=request.link,
             id_prefix=request.id_prefix,
             title=request.title,
+            max_width=request.max_width,
         )
     except WSDSyntaxError as error:
         return RenderResult(error=f"{request.location(error.line)}: {error.message}")

@@ -25,14 +25,20 @@ _HALO_WIDTH = 3
 
 
 def render_pdf(
-    diagram: Diagram, *, link: Linker | None = None, title: str | None = None
+    diagram: Diagram,
+    *,
+    link: Linker | None = None,
+    title: str | None = None,
+    max_width: float | None = None,
 ) -> bytes:
     """``diagram`` as a PDF document.
 
     ``link`` maps a step's source reference to a URL (or ``None``: no link);
-    ``title`` is the document title, by default the diagram's own.
+    ``title`` is the document title, by default the diagram's own;
+    ``max_width`` is the width budget in pt, e.g. LaTeX's text width (see
+    :func:`.layout.layout`).
     """
-    drawn = layout(diagram)
+    drawn = layout(diagram, max_width)
     content = _Content(drawn.height).draw(drawn)
     annotations = _links(drawn, link)
     return _document(drawn, content, annotations, title or diagram.title)
