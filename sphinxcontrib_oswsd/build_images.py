@@ -98,6 +98,7 @@ def make_request(
         link=LinkTable.of(attributes["links"]),
         id_prefix=attributes["uid"],
         title=attributes["alt"],
+        fallback_format="svg" if builder_format == "html" else "pdf",
     )
 
 
@@ -213,6 +214,8 @@ def _report(
     def warn(message: str, subtype: str) -> None:
         logger.warning(message, location=location, type="oswsd", subtype=subtype)
 
+    if result.cache_problem:
+        warn(f"{request.location()}: {result.cache_problem}", "cache")
     if result.error:
         warn(result.error, "render")
     elif result.fell_back:
@@ -230,11 +233,12 @@ def result_for(
     node: workflow_diagram, settings: Settings, builder_format: str
 ) -> RenderResult | None:
     """The image for ``node``, never from the network: API images were fetched
-    after reading, so a cache miss now draws locally (already reported)."""
+    after reading, so a cache miss now draws locally (already reported), or
+    with ``oswsd_fallback = "error"`` gives no image (the alt text stands in)."""
     request = make_request(
         {name: node[name] for name in REQUEST_ATTRIBUTES}, settings, builder_format
     )
     if request is None:
         return None
-    options = render_options(settings, offline=True, fallback="local")
+    options = render_options(settings, offline=True)
     return render_batch([request], options=options)[request]
