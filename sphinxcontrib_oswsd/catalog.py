@@ -16,7 +16,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from sphinxcontrib_oswsd.config import settings_of
-from sphinxcontrib_oswsd.directive import OpenStackWorkflow
+from sphinxcontrib_oswsd.directive import OpenStackWorkflow, report_unreadable
 from sphinxcontrib_oswsd.library import Library, Workflow
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ class OpenStackWorkflowCatalog(SphinxDirective):
         settings = settings_of(self.config)
         library = Library(settings.workflow_dirs)
         workflows = library.workflows(project)
+        report_unreadable(library, (self.env.docname, self.lineno))
         if not workflows:
             known = ", ".join(library.projects())
             logger.warning(

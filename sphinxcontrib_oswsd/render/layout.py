@@ -12,6 +12,7 @@ and message element keeping the step it came from so a writer can link it.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
@@ -618,15 +619,15 @@ class _Builder:
         """Items share a row as long as they keep to different lifelines;
         one that would collide with the row's others starts a row below."""
         top = bottom = self.y
-        taken: list[tuple[float, float]] = []
+        taken: list[tuple[float, float]] = []  # the row's spans: disjoint, sorted
         rows: list[list[tuple[int, float, int, float]]] = [[]]
         for item in parallel.items:
             span = self.span(item)
-            if span and any(max(span[0], a) < min(span[1], b) for a, b in taken):
+            if span and _overlaps(taken, span):
                 top, taken = bottom, []
                 rows.append([])
             if span:
-                taken.append(span)
+                insort(taken, span)
             self.y = top
             extent = self.item(item)
             bottom = max(bottom, self.y)
@@ -773,6 +774,14 @@ class _Builder:
             )
         height = max((e.bounds[3] for e in elements), default=0.0) + MARGIN
         return Layout(width, height, self.diagram.title, len(self.heads), elements)
+
+
+def _overlaps(taken: list[tuple[float, float]], span: tuple[float, float]) -> bool:
+    """Whether ``span`` overlaps one of ``taken`` (disjoint and sorted): only
+    the last one that starts before ``span`` ends can, so one bisection
+    tells, not a scan of the row."""
+    index = bisect_left(taken, (span[1],))
+    return index > 0 and taken[index - 1][1] > span[0]
 
 
 def _tab(
