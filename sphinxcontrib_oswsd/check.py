@@ -312,7 +312,9 @@ class Report:
         rows = [*claims, ("", "", "", "", ""), *rows]  # the total stays last
         width = max(len(row[0]) for row in rows)
         return "\n".join(
-            (f"{row[0]:<{width}}" + "".join(f"  {cell:>10}" for cell in row[1:])).rstrip()
+            (
+                f"{row[0]:<{width}}" + "".join(f"  {cell:>10}" for cell in row[1:])
+            ).rstrip()
             for row in rows
         )
 

@@ -148,7 +148,9 @@ class ClaimChecker:
             return Verdict(claim, "no facts in the index to check it with", False)
         check = getattr(self, f"_{claim.kind}")
         problem = check(claim, facts)
-        return Verdict(claim, f"{claim.kind} {_subject(claim)}: {problem}" if problem else None)
+        return Verdict(
+            claim, f"{claim.kind} {_subject(claim)}: {problem}" if problem else None
+        )
 
     def _indexes(self, ref: SourceRef | None) -> list[SourceIndex]:
         """The index of the reference's project, then the workflow's."""
@@ -181,7 +183,7 @@ class ClaimChecker:
 
     def _policy(self, claim: Claim, facts) -> str | None:
         rule = claim.get("rule")
-        for index, known in facts:
+        for _, known in facts:
             rules = known.get("policy", {})
             if rule in rules:
                 phrase = claim.get("phrase")
@@ -219,7 +221,7 @@ class ClaimChecker:
 
     def _notification(self, claim: Claim, facts) -> str | None:
         event = claim.get("event")
-        if any(event in known.get("notification", ()) for _, known in facts):
+        if any(_emits(known.get("notification", ()), event) for _, known in facts):
             return None
         index, known = facts[0]
         return f"{index.project} {index.version} emits no such notification" + _close(
@@ -227,8 +229,8 @@ class ClaimChecker:
         )
 
     def _option(self, claim: Claim, facts) -> str | None:
-        group, name, default = claim.get("group"), claim.get("name"), claim.get("default")
-        for index, known in facts:
+        group, name, default = (claim.get(k) for k in ("group", "name", "default"))
+        for _, known in facts:
             options = known.get("option", {})
             actual = options.get(group, {}).get(name)
             if actual is None:
@@ -241,7 +243,9 @@ class ClaimChecker:
         index, known = facts[0]
         groups = [g for g, o in known.get("option", {}).items() if name in o]
         where = f"; it is in [{'], ['.join(groups)}]" if groups else ""
-        return f"no option {name} in [{group}] of {index.project} {index.version}{where}"
+        return (
+            f"no option {name} in [{group}] of {index.project} {index.version}{where}"
+        )
 
     def _http(self, claim: Claim, facts) -> str | None:
         code = int(claim.get("code"))
@@ -265,7 +269,9 @@ class ClaimChecker:
             return f"{where} declares no success code; reference the API method"
         if code in codes:
             return None
-        return f"{where} answers {' or '.join(map(str, codes))}, the diagram says {code}"
+        return (
+            f"{where} answers {' or '.join(map(str, codes))}, the diagram says {code}"
+        )
 
 
 def success_codes(facts: dict, path: str, qualname: str) -> list[int]:
@@ -282,6 +288,20 @@ def success_codes(facts: dict, path: str, qualname: str) -> list[int]:
             if name.endswith(f"Serializer.{method}")
             for code in codes
         }
+    )
+
+
+def _emits(events: list[str], event: str) -> bool:
+    """``event`` is one of ``events``, where ``*`` is any one part
+    (``*.create.start``: an event type the code builds at run time)."""
+    if event in events:
+        return True
+    parts = event.split(".")
+    return any(
+        len(pattern.split(".")) == len(parts)
+        and all(p in ("*", e) for p, e in zip(pattern.split("."), parts, strict=True))
+        for pattern in events
+        if "*" in pattern
     )
 
 

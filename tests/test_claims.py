@@ -39,7 +39,8 @@ def test_each_form_is_found_at_its_line():
         "note over a: policy os_compute_api:servers:create\\n"
         "(default: project member or admin)\\nvm_state = ACTIVE, task_state = None\n"
         "opt [workarounds]enable_qemu_monitor_announce_self (default False)\n"
-        "  note over b: notification instance.pause.start\\nattachment status = attached\n"
+        "  note over b: notification instance.pause.start\\n"
+        "attachment status = attached\n"
         "end\n"
     )
     found = [(c.kind, c.line, c.text) for c in claims_of(diagram)]
@@ -73,7 +74,8 @@ def test_each_form_is_found_at_its_line():
     ],
 )
 def test_prose_is_not_a_claim(text):
-    source = f"participant a\nparticipant b\n{text if '->' in text else 'note over a: ' + text}"
+    step = text if "->" in text else f"note over a: {text}"
+    source = f"participant a\nparticipant b\n{step}"
     assert claims_of(parse(source)) == []
 
 
@@ -177,8 +179,11 @@ def test_true_claims_of_every_kind_verify(resolver):
             "[workarounds]enable_qemu_monitor_announce_self (default True)",
             "default is False, the diagram says True",
         ),
-        ("option", "[libvirt]enable_qemu_monitor_announce_self (default False)",
-         "it is in [workarounds]"),
+        (
+            "option",
+            "[libvirt]enable_qemu_monitor_announce_self (default False)",
+            "it is in [workarounds]",
+        ),
     ],
 )
 def test_a_false_claim_says_what_the_code_does(resolver, kind, false, message):
@@ -202,7 +207,9 @@ def test_a_claim_needs_the_reference_of_the_code_it_is_about(resolver):
 
 def test_claims_are_counted_and_failed_ones_are_problems(resolver):
     result = check_workflow(
-        "nova/x", "x.wsd", PAUSE.format(**{**TRUE, "state": "vm_state = PAUSD"}),
+        "nova/x",
+        "x.wsd",
+        PAUSE.format(**{**TRUE, "state": "vm_state = PAUSD"}),
         resolver,
     )
     assert result.claims["state"] == [0, 1, 0]
@@ -252,7 +259,15 @@ def _plant(kind: str, claim) -> tuple[str, str]:
     return f"(default {default})", f"(default {other})"
 
 
-PLANTS = ("rpc", "policy-name", "policy-default", "state", "notification", "http", "option")
+PLANTS = (
+    "rpc",
+    "policy-name",
+    "policy-default",
+    "state",
+    "notification",
+    "http",
+    "option",
+)
 
 
 def _real_claim(resolver, plant: str):
@@ -260,14 +275,21 @@ def _real_claim(resolver, plant: str):
     kind to change; nova/pause first."""
     kind = plant.split("-")[0]
     library = Library()
-    names = ["nova/pause"] + sorted(w.name for w in library.workflows() if not w.removed)
+    names = [
+        "nova/pause",
+        *sorted(w.name for w in library.workflows() if not w.removed),
+    ]
     for name in names:
         workflow = library.get(name)
-        result = check_workflow(name, str(workflow.path), workflow.source, resolver, True)
+        result = check_workflow(
+            name, str(workflow.path), workflow.source, resolver, True
+        )
         if result.problems:
             continue
         for claim in claims_of(parse(workflow.source)):
-            if claim.kind != kind or (plant == "policy-default" and not claim.get("phrase")):
+            if claim.kind != kind or (
+                plant == "policy-default" and not claim.get("phrase")
+            ):
                 continue
             if plant == "http" and not claim.get("code").startswith("2"):
                 continue
@@ -327,7 +349,7 @@ def test_the_directive_warns_about_a_false_claim_at_its_line(app):
 
 
 def test_json_has_claim_totals_for_every_kind(capsys):
-    status, out, _ = run(capsys, "check", "--json", "nova/pause")
+    _, out, _ = run(capsys, "check", "--json", "nova/pause")
     claims = json.loads(out)["claims"]
     assert list(claims) == list(KINDS)
     assert claims["rpc"]["verified"] >= 1 and claims["rpc"]["failed"] == 0

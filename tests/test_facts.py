@@ -57,7 +57,8 @@ TREE = {
                 name=ROOT % 'pause', check_str=base.PROJECT_MEMBER_OR_ADMIN,
                 description='x', operations=[]),
             policy.DocumentedRuleDefault(
-                name=f"{ROOT % 'x'}:host", check_str='(' + base.PROJECT_MEMBER_OR_ADMIN + ')',
+                name=f"{ROOT % 'x'}:host",
+                check_str='(' + base.PROJECT_MEMBER_OR_ADMIN + ')',
                 description='x', operations=[]),
         ]
         """,
@@ -103,6 +104,7 @@ TREE = {
     "proj/manager.py": """
         from proj import notifications
         LOG = None
+        SERVICE = 'identity'
 
         class Manager:
             def _notify_about_instance_usage(self, context, instance, event_suffix):
@@ -113,6 +115,9 @@ TREE = {
                 self._notify_about_instance_usage(context, instance, 'pause.start')
                 self.notifier.info(context, 'scheduler.select.end', {})
                 LOG.info('not.an.event')
+                self._notifier.info(context, self._resource + '.create.start', {})
+                event_type = f'{SERVICE}.{resource_type}.{operation}'
+                event_str = '.'.join(['identity', resource_type, 'created'])
                 migration.status = 'queued'
                 self._set_migration_status(migration, 'running')
         """,
@@ -139,6 +144,11 @@ TREE = {
 
             def delete(self, req, id):
                 return webob.exc.HTTPNoContent()
+
+            def attach(self, req, id):
+                if new:
+                    return webob.Response(status_int=202)
+                return {'volumeAttachment': {}}
 
         class ResponseSerializer:
             def upload(self, response, result):
@@ -199,6 +209,8 @@ def test_notifications_versioned_samples_and_prefixed_suffixes(facts):
     assert "compute.instance.pause.start" in events  # through the wrapper
     assert "scheduler.select.end" in events
     assert "not.an.event" not in events  # a log message
+    # built at run time: the unknown parts are "*"
+    assert {"*.create.start", "identity.*.*", "identity.*.created"} <= events
 
 
 def test_states_of_a_class_and_of_assigned_strings(tmp_path, monkeypatch):
@@ -224,6 +236,7 @@ def test_http_success_codes(facts):
     assert http["PauseController._pause"] == [202]
     assert http["PauseController.create"] == [201]
     assert http["PauseController.delete"] == [204]
+    assert http["PauseController.attach"] == [200, 202]  # 202, else the default
     assert http["ResponseSerializer.upload"] == [204]
     assert "PauseController.show" not in http  # the framework's default
 

@@ -169,7 +169,6 @@ class _Module:
                     module.imports[alias.asname or alias.name] = f"{base}.{alias.name}"
         return module
 
-
     @cached_property
     def nodes(self) -> list[ast.AST]:
         """Every node of the module (walked once: the extractors share it)."""
@@ -205,7 +204,7 @@ class _Tree:
     # -- evaluation ----------------------------------------------------------
 
     def value(self, module: _Module, node: ast.AST) -> object:
-        """The constant ``node`` evaluates to in ``module``; :class:`Unknown` if none."""
+        """The constant ``node`` is in ``module``; :class:`Unknown` if none."""
         key = (module.dotted, id(node))
         if key in self._busy:
             raise Unknown("cycle")
@@ -456,7 +455,9 @@ def _policies(tree: _Tree, modules: list[_Module]) -> dict[str, str]:
     rules: dict[str, str] = {}
     for module in modules:
         for node in module.nodes:
-            if not (isinstance(node, ast.Call) and _callee(node).endswith("RuleDefault")):
+            if not (
+                isinstance(node, ast.Call) and _callee(node).endswith("RuleDefault")
+            ):
                 continue
             try:
                 name = tree.try_value(module, _argument(node, 0, "name"))
@@ -505,7 +506,7 @@ def _options(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, str]]:
             for option, default in options:
                 groups.setdefault(group, {}).setdefault(option, default)
                 placed.add((option, default))
-    for holder, (opts, _) in holders.items():
+    for opts, _ in holders.values():
         for option in opts:
             if option not in placed:
                 groups.setdefault("?", {}).setdefault(*option)
@@ -675,7 +676,58 @@ def _notifications(tree: _Tree, modules: list[_Module]) -> list[str]:
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                         if _EVENT_TYPE.fullmatch(arg.value):
                             events.add(arg.value)
+                    elif template := _event_template(tree, module, arg):
+                        events.add(template)
+        for node in module.nodes:  # event_type = f'{SERVICE}.{resource}.{operation}'
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.targets[0], (ast.Name, ast.Attribute))
+                and re.search(r"event|notifier_method", ast.unparse(node.targets[0]))
+                and (template := _event_template(tree, module, node.value))
+            ):
+                events.add(template)
     return sorted(events)
+
+
+_TEMPLATE = re.compile(r"(?:[a-z][\w-]*|\*)(?:\.(?:[a-z0-9_][\w-]*|\*))+")
+
+
+def _event_template(tree: _Tree, module: _Module, node: ast.expr) -> str | None:
+    """An event type built at run time, its unknown parts as ``*``:
+    ``self._resource + '.create.start'`` -> ``*.create.start``."""
+    if not isinstance(node, (ast.JoinedStr, ast.BinOp, ast.Call)):
+        return None
+    text = _template_text(tree, module, node)
+    segments = text.split(".")
+    if "*" not in segments or not _TEMPLATE.fullmatch(text):
+        return None
+    return text if any(s != "*" for s in segments) else None
+
+
+def _template_text(tree: _Tree, module: _Module, node: ast.AST) -> str:
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_template_text(tree, module, v) for v in node.values)
+    if isinstance(node, ast.FormattedValue):
+        node = node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _template_text(tree, module, node.left) + _template_text(
+            tree, module, node.right
+        )
+    if (  # '.'.join(['identity', resource_type, event])
+        isinstance(node, ast.Call)
+        and _callee(node) == "join"
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Constant)
+        and node.args
+        and isinstance(node.args[0], (ast.List, ast.Tuple))
+    ):
+        parts = [_template_text(tree, module, e) for e in node.args[0].elts]
+        return str(node.func.value.value).join(parts)
+    try:
+        value = tree.value(module, node)
+    except Unknown:
+        return "*"
+    return value if isinstance(value, str) else "*"
 
 
 def _is_log(node: ast.expr) -> bool:
@@ -692,7 +744,11 @@ def _prefixed_parameter(node: ast.AST, params: list[str]) -> tuple[int, str] | N
         and node.right.id in params
     ):
         text = node.left.value
-        if isinstance(node.op, ast.Mod) and text.endswith("%s") and text.count("%") == 1:
+        if (
+            isinstance(node.op, ast.Mod)
+            and text.endswith("%s")
+            and text.count("%") == 1
+        ):
             prefix = text[:-2]
         elif isinstance(node.op, ast.Add):
             prefix = text
@@ -740,8 +796,11 @@ def _constants(tree: _Tree, module: _Module, name: str) -> set[str]:
         wanted = {
             k: v
             for k, v in module.assigns.items()
-            if k.isupper() and (module.dotted != "neutron_lib.constants"
-                                or _STATUS_CONSTANT.fullmatch(k))
+            if k.isupper()
+            and (
+                module.dotted != "neutron_lib.constants"
+                or _STATUS_CONSTANT.fullmatch(k)
+            )
         }
         return _named_values(tree, module, wanted)
     head, _, attr = name.partition(".")
@@ -803,10 +862,14 @@ def _assigned_strings(modules: list[_Module], attr: str) -> set[str]:
                     for k, v in zip(node.keys, node.values, strict=True)
                     if isinstance(k, ast.Constant) and k.value == attr
                 )
-            for value in values:
-                if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                    if value.value and " " not in value.value:
-                        found.add(value.value)
+            found.update(
+                value.value
+                for value in values
+                if isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+                and value.value
+                and " " not in value.value
+            )
     return found
 
 
@@ -819,14 +882,33 @@ def _http(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, list[int]]
             for decorator in function.decorator_list:
                 if isinstance(decorator, ast.Call) and _callee(decorator) == "response":
                     codes.add(_code(tree, module, _argument(decorator, 0, "code")))
+            declared = bool(codes)
+            plain = False  # a body returned without a code: the default 200
             for node in _own_nodes(function):
-                codes |= _codes_in(tree, module, node)
+                found_codes = _codes_in(tree, module, node)
+                codes |= found_codes
+                plain = plain or (_returns_body(node) and not found_codes)
             codes = {c for c in codes if isinstance(c, int) and 200 <= c < 300}
+            if codes and plain and not declared:
+                codes.add(200)
             if codes:
                 codes_of[qualname] = sorted(codes)
         if codes_of:
             found[module.path] = codes_of
     return found
+
+
+def _returns_body(node: ast.AST) -> bool:
+    """``return {...}``: a body with no status of its own."""
+    if not isinstance(node, ast.Return) or node.value is None:
+        return False
+    value = node.value
+    if isinstance(value, ast.Constant) and value.value is None:
+        return False
+    if isinstance(value, ast.Call):
+        name = _callee(value)
+        return not (name.endswith("Response") or name.startswith("HTTP"))
+    return not isinstance(value, ast.Tuple)
 
 
 def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
