@@ -206,17 +206,15 @@ def test_a_claim_needs_the_reference_of_the_code_it_is_about(resolver):
 
 
 def test_claims_are_counted_and_failed_ones_are_problems(resolver):
-    result = check_workflow(
-        "nova/x",
-        "x.wsd",
-        PAUSE.format(**{**TRUE, "state": "vm_state = PAUSD"}),
-        resolver,
-    )
+    text = PAUSE.format(**{**TRUE, "state": "vm_state = PAUSD"})
+    result = check_workflow("nova/x", "x.wsd", text, resolver, strict=True)
     assert result.claims["state"] == [0, 1, 0]
     assert result.claims["rpc"] == [1, 0, 0]
     assert [(p.line, p.message.split(":")[0]) for p in result.problems] == [
         (8, "state vm_state = PAUSD")
     ]
+    lenient = check_workflow("nova/x", "x.wsd", text, resolver)
+    assert lenient.claims == result.claims and lenient.problems == []
 
 
 def test_an_index_without_facts_leaves_claims_unchecked(tmp_path):
@@ -226,7 +224,7 @@ def test_an_index_without_facts_leaves_claims_unchecked(tmp_path):
     index.facts = {}
     resolver = Resolver()
     resolver._indexes["nova"] = index  # an index of the format before facts
-    result = check_workflow("nova/x", "x.wsd", PAUSE.format(**TRUE), resolver)
+    result = check_workflow("nova/x", "x.wsd", PAUSE.format(**TRUE), resolver, True)
     assert result.problems == []
     assert all(result.claims[kind] == [0, 0, 1] for kind in KINDS if kind != "state")
 
@@ -358,7 +356,7 @@ def test_json_has_claim_totals_for_every_kind(capsys):
 def test_json_totals_are_those_of_the_claims(tmp_path: Path, capsys):
     path = tmp_path / "w.wsd"
     path.write_text(PAUSE.format(**TRUE))
-    status, out, _ = run(capsys, "check", "--json", str(path))
+    status, out, _ = run(capsys, "check", "--strict", "--json", str(path))
     assert status == 0
     assert json.loads(out)["claims"] == {
         kind: {"verified": 1, "failed": 0} for kind in KINDS
