@@ -143,7 +143,9 @@ class SourceIndex:
         if not modules:
             raise SourceIndexError(f"{root}: no Python package found")
         facts, fact_notes = extract_facts(project, root, support)
-        return cls(project, version, modules, facts), notes + fact_notes
+        skipped = {note.split(":", 1)[0] for note in notes}  # noted once
+        notes += [n for n in fact_notes if n.split(":", 1)[0] not in skipped]
+        return cls(project, version, modules, facts), notes
 
     def symbols(self, module: str) -> tuple[Symbol, ...] | None:
         """The symbols of ``module``, or None when the index has no such file."""
