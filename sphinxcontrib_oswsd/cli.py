@@ -21,8 +21,15 @@ from urllib.parse import urlsplit
 
 from sphinxcontrib_oswsd import __version__
 from sphinxcontrib_oswsd.check import Report, check_workflow
+from sphinxcontrib_oswsd.drift import Drift, drift, holding_releases, matrix_table
 from sphinxcontrib_oswsd.library import BUNDLED_DIR, Library, Workflow, WorkflowError
-from sphinxcontrib_oswsd.sources import Resolver, SourceIndex, SourceIndexError
+from sphinxcontrib_oswsd.sources import (
+    DEFAULT_SERIES,
+    SERIES,
+    Resolver,
+    SourceIndex,
+    SourceIndexError,
+)
 from sphinxcontrib_oswsd.sources.projects import index_filename, repository_for
 from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
 
@@ -191,6 +198,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
                 "aliases": list(w.aliases),
                 "removed": w.removed,
                 "path": str(w.path),
+                "releases": []
+                if w.removed
+                else holding_releases(w.name, _display_path(w), w.source),
             }
             for w in workflows
         ]
@@ -234,18 +244,27 @@ def _cmd_check(args: argparse.Namespace) -> int:
         from sphinxcontrib_oswsd.render.cache import default_cache_dir
 
         cache_dir = default_cache_dir()
-    resolver = Resolver(
-        source_dirs=source_dirs,
-        cache_dir=cache_dir,
-        progress=_indexing_progress(sys.stderr.isatty()),
-    )
-    for project, directory in source_dirs.items():
-        _index_source(resolver, project, directory)
+    releases = list(SERIES) if args.all_releases else [args.release]
+    resolvers = [
+        Resolver(
+            source_dirs=source_dirs,
+            cache_dir=cache_dir,
+            progress=_indexing_progress(sys.stderr.isatty()),
+            release=release or DEFAULT_SERIES,
+        )
+        for release in releases
+    ]
+    for resolver in resolvers:
+        for project, directory in source_dirs.items():
+            _index_source(resolver, project, directory)
     if args.targets:
         targets = [_target(library, target) for target in args.targets]
     else:
         targets = [_workflow_target(w) for w in library.workflows() if not w.removed]
     unreadable = _report_unreadable(library)
+    if args.release or args.all_releases:
+        return _check_releases(args, targets, resolvers, unreadable)
+    (resolver,) = resolvers
     report = Report(
         [
             check_workflow(t.name, t.path, t.source, resolver, strict=args.strict)
@@ -261,6 +280,57 @@ def _cmd_check(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(report.table())
     return EXIT_FAILED if report.problems or unreadable else EXIT_OK
+
+
+def _check_releases(
+    args: argparse.Namespace,
+    targets: list[Target],
+    resolvers: list[Resolver],
+    unreadable: bool,
+) -> int:
+    """Drift: what does not hold in each release asked for. Drift fails the
+    run only with ``--strict``; an unreadable file always does."""
+    table = {
+        t.name: {r.release: drift(t.name, t.path, t.source, r) for r in resolvers}
+        for t in targets
+    }
+    drifted = any(not d.holds for row in table.values() for d in row.values())
+    if args.json:
+        print(json.dumps(_drift_json(table), indent=2, ensure_ascii=False))
+    elif args.all_releases:
+        print(matrix_table(table))
+    else:
+        for row in table.values():
+            (found,) = row.values()
+            for problem in found.problems:
+                print(problem, file=sys.stderr)
+            state = "holds" if found.holds else f"{len(found.lines)} lines drifted"
+            print(f"{found.workflow}: {state} in {found.release}")
+        holding = sum(next(iter(row.values())).holds for row in table.values())
+        print(f"{holding} of {len(table)} workflows hold in {resolvers[0].release}")
+    failed = unreadable or (args.strict and drifted)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _drift_json(table: dict[str, dict[str, Drift]]) -> dict[str, object]:
+    releases = list(next(iter(table.values()), {}))
+    return {
+        "releases": releases,
+        "holding": {r: sum(row[r].holds for row in table.values()) for r in releases},
+        "workflows": {
+            name: {
+                release: {
+                    "holds": found.holds,
+                    "problems": [
+                        {"file": p.file, "line": p.line, "message": p.message}
+                        for p in found.problems
+                    ],
+                }
+                for release, found in row.items()
+            }
+            for name, row in table.items()
+        },
+    }
 
 
 def _indexing_progress(terminal: bool) -> Callable[[str, int], None]:
@@ -659,6 +729,19 @@ def _build_parser() -> argparse.ArgumentParser:
         "messages naming real RPC methods",
     )
     check.add_argument("--json", action="store_true", help="print JSON")
+    releases = check.add_mutually_exclusive_group()
+    releases.add_argument(
+        "--release",
+        choices=tuple(SERIES),
+        metavar="SERIES",
+        help="report the drift against this OpenStack series "
+        f"({', '.join(SERIES)}): what does not hold in it",
+    )
+    releases.add_argument(
+        "--all-releases",
+        action="store_true",
+        help="print a workflow x release matrix of the drift",
+    )
     check.add_argument(
         "--cache-dir",
         type=_cache_directory,

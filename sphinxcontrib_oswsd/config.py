@@ -22,7 +22,9 @@ from sphinxcontrib_oswsd.render.api import (
 from sphinxcontrib_oswsd.render.batch import RenderOptions
 from sphinxcontrib_oswsd.render.cache import default_cache_dir
 from sphinxcontrib_oswsd.sources import (
+    DEFAULT_SERIES,
     DEFAULT_URL_TEMPLATE,
+    SERIES,
     Resolver,
     check_url_template,
 )
@@ -56,6 +58,7 @@ CONFIG_VALUES: dict[str, tuple[Any, str, tuple[type, ...]]] = {
     "source_dirs": ({}, "env", (dict,)),
     "steps": ("collapsed", "env", (str,)),
     "max_width": (900, "env", (int, float, str, type(None))),
+    "release": (DEFAULT_SERIES, "env", (str,)),
 }
 
 
@@ -66,6 +69,7 @@ CHOICES = {
     "format": FORMATS,
     "steps": STEPS,
     "style": STYLES,
+    "release": tuple(SERIES),
 }
 #: Numeric settings and the least value each may take.
 MINIMA = {
@@ -103,6 +107,7 @@ class Settings:
     source_dirs: tuple[tuple[str, Path], ...]
     steps: str
     max_width: float | None  # the layout's width budget in px; None: natural
+    release: str  # the OpenStack series links and lines point at
 
     @classmethod
     def from_config(cls, config: Any, confdir: str | Path) -> Settings:
@@ -137,6 +142,7 @@ class Settings:
             source_dirs=_items(value("source_dirs"), path),
             steps=value("steps"),
             max_width=value("max_width"),
+            release=str(value("release")),
         )
 
     def checked(self) -> tuple[Settings, list[str]]:
@@ -183,13 +189,15 @@ class Settings:
             ]
         return replace(self, **fixes), problems
 
-    def resolver(self) -> Resolver:
-        """The source resolver for these settings, shared by the whole build."""
+    def resolver(self, release: str | None = None) -> Resolver:
+        """The source resolver for these settings (and ``release``, default
+        ``oswsd_release``), shared by the whole build."""
         return _resolver(
             self.source_versions,
             self.source_dirs,
             self.source_url,
             self.cache_dir or default_cache_dir(),
+            release or self.release,
         )
 
 
@@ -250,5 +258,6 @@ def _resolver(
     dirs: tuple[tuple[str, Path], ...],
     template: str,
     cache_dir: Path,
+    release: str,
 ) -> Resolver:
-    return Resolver(dict(versions), dict(dirs), template, cache_dir)
+    return Resolver(dict(versions), dict(dirs), template, cache_dir, release=release)

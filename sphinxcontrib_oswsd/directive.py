@@ -34,7 +34,7 @@ from sphinxcontrib_oswsd.library import (
     WorkflowError,
 )
 from sphinxcontrib_oswsd.nodes import workflow_diagram, workflow_figure, workflow_steps
-from sphinxcontrib_oswsd.sources import Resolution
+from sphinxcontrib_oswsd.sources import DEFAULT_SERIES, SERIES, Resolution, Resolver
 from sphinxcontrib_oswsd.steps import steps_list
 from sphinxcontrib_oswsd.wsd.model import Diagram
 from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
@@ -62,6 +62,10 @@ def _choice(values: tuple[str, ...]):
     return convert
 
 
+#: A problem found while reading: (workflow line, warning subtype, message).
+Problem = tuple[int, str, str]
+
+
 @dataclass(frozen=True)
 class WorkflowSource:
     """Where a diagram's text came from, for messages and dependencies."""
@@ -70,6 +74,21 @@ class WorkflowSource:
     label: str  # "nova/pause", "flows/boot.wsd", or the document for content
     path: Path | None  # the file, if there is one
     first_line: int  # document line of the text's line 1 (inline content only)
+
+
+def _is_library(source: WorkflowSource) -> bool:
+    """A named workflow of the library (not a file or inline content)."""
+    return source.path is not None and not source.label.endswith(".wsd")
+
+
+def drifted_steps(diagram: Diagram, lines: set[int]) -> set[int]:
+    """The numbers (1-based, as in the steps list) of the steps whose reference
+    or own line is among ``lines``."""
+    return {
+        number
+        for number, step in enumerate(diagram.steps(), 1)
+        if step.line in lines or (step.ref is not None and step.ref.line in lines)
+    }
 
 
 class OpenStackWorkflow(SphinxDirective):
@@ -89,6 +108,7 @@ class OpenStackWorkflow(SphinxDirective):
         "class": directives.class_option,
         "steps": _choice(STEPS),
         "max-width": lambda value: width_in_px(directives.unchanged_required(value)),
+        "release": _choice(tuple(SERIES)),
     }
 
     def run(self) -> list[nodes.Node]:
@@ -121,13 +141,32 @@ class OpenStackWorkflow(SphinxDirective):
                 source,
                 warning.line,
             )
-        resolutions = self._resolve(diagram, source, settings)
-        self._check_claims(diagram, source, settings)
+        release = self.options.get("release", settings.release)
+        # The library is written for the newest series: what it states that an
+        # older one lacks is drift, said once, not an error at each line.
+        drifting = release != DEFAULT_SERIES and _is_library(source)
+        resolver = settings.resolver(release)
+        resolutions, problems = self._resolve(diagram, resolver)
+        problems += self._check_claims(diagram, source, resolver)
+        drifted = drifted_steps(diagram, {line for line, _, _ in problems})
+        if drifting and drifted:
+            numbers = ", ".join(str(n) for n in sorted(drifted))
+            self._warn(
+                f"{source.label} does not hold in {release}: steps {numbers} "
+                f"drifted (oswsd check --release {release} {source.label} says why)",
+                "release",
+            )
+        elif not drifting:
+            for line, subtype, message in problems:
+                where = self._where(source, line)
+                self._warn(where + message, subtype, source, line)
+            drifted = set()
         figure = self._figure(diagram, source, settings, resolutions)
         mode = self.options.get("steps", settings.steps)
         if mode == "none" or not diagram.steps():
             return [figure]
-        steps = workflow_steps("", steps_list(diagram, resolutions), mode=mode)
+        listed = steps_list(diagram, resolutions, drifted, release)
+        steps = workflow_steps("", listed, mode=mode)
         steps["classes"].append("oswsd-steps")
         return [figure, steps]
 
@@ -186,36 +225,30 @@ class OpenStackWorkflow(SphinxDirective):
         return []
 
     def _resolve(
-        self, diagram: Diagram, source: WorkflowSource, settings: Settings
-    ) -> dict[int, Resolution]:
-        """Resolve each reference comment once; warn about those that fail."""
-        resolver = settings.resolver()
+        self, diagram: Diagram, resolver: Resolver
+    ) -> tuple[dict[int, Resolution], list[Problem]]:
+        """Resolve each reference comment once; the problems of those that fail."""
         resolutions: dict[int, Resolution] = {}
+        problems: list[Problem] = []
         for step in diagram.steps():
             if step.ref is None or step.ref.line in resolutions:
                 continue
             resolution = resolver.resolve(step.ref)
             resolutions[step.ref.line] = resolution
             if resolution.problem:
-                self._warn(
-                    self._where(source, step.ref.line) + resolution.problem,
-                    "reference",
-                    source,
-                    step.ref.line,
-                )
-        return resolutions
+                problems.append((step.ref.line, "reference", resolution.problem))
+        return resolutions, problems
 
     def _check_claims(
-        self, diagram: Diagram, source: WorkflowSource, settings: Settings
-    ) -> None:
-        """Warn (``oswsd.claim``) about each claim the release's facts refute."""
-        named = source.path is not None and not source.label.endswith(".wsd")
-        checker = ClaimChecker(settings.resolver(), source.label if named else None)
-        for claim in claims_of(diagram):
-            verdict = checker.verify(claim)
-            if verdict.checked and verdict.problem:
-                where = self._where(source, claim.line)
-                self._warn(where + verdict.problem, "claim", source, claim.line)
+        self, diagram: Diagram, source: WorkflowSource, resolver: Resolver
+    ) -> list[Problem]:
+        """The claims (``oswsd.claim``) the release's facts refute."""
+        checker = ClaimChecker(resolver, source.label if _is_library(source) else None)
+        return [
+            (claim.line, "claim", verdict.problem)
+            for claim in claims_of(diagram)
+            if (verdict := checker.verify(claim)).checked and verdict.problem
+        ]
 
     # -- nodes -------------------------------------------------------------
 

@@ -3,7 +3,7 @@ source, so readers can follow a diagram in text and jump to the code."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from docutils import nodes
 
@@ -35,13 +35,17 @@ def source_label(resolution: Resolution) -> str:
 
 
 def steps_list(
-    diagram: Diagram, resolutions: Mapping[int, Resolution]
+    diagram: Diagram,
+    resolutions: Mapping[int, Resolution],
+    drifted: Collection[int] = (),
+    release: str = "",
 ) -> nodes.enumerated_list:
     """One item per note and message, in reading order; ``resolutions`` maps a
-    reference comment's line to what it resolved to."""
+    reference comment's line to what it resolved to; the steps numbered in
+    ``drifted`` are marked as not holding in ``release``."""
     items = nodes.enumerated_list(enumtype="arabic", prefix="", suffix=".")
     labels = {p.name: _one_line(p.label) for p in diagram.participants}
-    for step in diagram.steps():
+    for number, step in enumerate(diagram.steps(), 1):
         paragraph = nodes.paragraph()
         paragraph += nodes.strong(text=actors(labels, step))
         text = _one_line(step.text)
@@ -59,5 +63,10 @@ def steps_list(
                 paragraph += link
             else:
                 paragraph += label
-        items += nodes.list_item("", paragraph)
+        item = nodes.list_item("", paragraph)
+        if number in drifted:
+            paragraph += nodes.Text(" ")
+            paragraph += nodes.emphasis(text=f"(does not hold in {release})")
+            item["classes"].append("oswsd-drift")
+        items += item
     return items

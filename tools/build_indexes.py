@@ -1,11 +1,13 @@
 """Rebuild the bundled symbol indexes in sphinxcontrib_oswsd/data/.
 
-Downloads each pinned release's sdist from PyPI (never a wheel: the index needs
-the sources as released), indexes it and writes ``<repository>-<version>.json.gz``,
-replacing any other version of the same project. The output is byte-for-byte
-reproducible, so a rebuild with unchanged pins changes no file.
+Downloads the sdist of each release in the series table
+(:mod:`sphinxcontrib_oswsd.sources.releases`) from PyPI (never a wheel: the
+index needs the sources as released), indexes it and writes
+``<repository>-<version>.json.gz``, removing the indexes of versions no series
+runs any more. The output is byte-for-byte reproducible, so a rebuild with an
+unchanged table changes no file.
 
-    python tools/build_indexes.py                     # all pinned releases
+    python tools/build_indexes.py                     # every series' releases
     python tools/build_indexes.py nova os-vif==4.2.0  # some, or an extra one
     python tools/build_indexes.py --unpacked /work/src  # use unpacked sdists
     python tools/build_indexes.py neutron==29.0.0 --support neutron-lib==5.0.0
@@ -26,21 +28,25 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from sphinxcontrib_oswsd.sources import SourceIndex, bundled_indexes
-from sphinxcontrib_oswsd.sources.projects import index_filename
+from sphinxcontrib_oswsd.sources import SERIES, SourceIndex, bundled_releases
+from sphinxcontrib_oswsd.sources.projects import index_filename, version_key
+from sphinxcontrib_oswsd.sources.releases import DEFAULT_SERIES
 
 #: The checkout's data directory (not an installed copy's, as under tox).
 DATA_DIR = Path(__file__).resolve().parent.parent / "sphinxcontrib_oswsd" / "data"
 
 #: The releases the bundled workflows describe (repository = PyPI name).
-PINNED = {
-    "nova": "34.0.0",
-    "cinder": "29.0.0",
-    "neutron": "29.0.0",
-    "glance": "33.0.0",
-    "keystone": "30.0.0",
-    "oslo.messaging": "18.3.1",
-}
+PINNED = SERIES[DEFAULT_SERIES]
+
+#: Every release some series runs, oldest first (what is bundled).
+RELEASES = sorted(
+    {
+        (project, version)
+        for table in SERIES.values()
+        for project, version in table.items()
+    },
+    key=lambda release: (release[0], version_key(release[1])),
+)
 
 #: Libraries whose names a release's facts need, per (project, version): the
 #: release the project's requirements allow (neutron 29.0.0: neutron-lib>=5.0.0).
@@ -71,9 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         "default: SUPPORT's entry for each release",
     )
     args = parser.parse_args(argv)
-    wanted = dict(_pin(spec) for spec in args.projects) if args.projects else PINNED
+    wanted = [_pin(spec) for spec in args.projects] if args.projects else RELEASES
+    kept = {(p, v) for p, v in RELEASES} | set(wanted)
     with tempfile.TemporaryDirectory(prefix="oswsd-indexes-") as tmp:
-        for project, version in wanted.items():
+        for project, version in wanted:
             root = _source(args.unpacked, project, version, Path(tmp))
             specs = args.support or SUPPORT.get((project, version), ())
             support = tuple(
@@ -82,9 +89,9 @@ def main(argv: list[str] | None = None) -> int:
             index, notes = SourceIndex.build(project, version, root, support)
             for note in notes:
                 print(f"{project}: {note}", file=sys.stderr)
-            old = bundled_indexes(args.output).get(project)
-            if old and old[0] != version:
-                old[1].unlink()
+            for old, path in bundled_releases(args.output).get(project, {}).items():
+                if (project, old) not in kept:
+                    path.unlink()
             out = args.output / index_filename(project, version)
             index.save(out)
             symbols = sum(len(s) for s in index.modules.values())
@@ -129,7 +136,10 @@ def _find_unpacked(base: Path | None, project: str, version: str) -> Path | None
 
 
 def _download(project: str, version: str, tmp: Path) -> Path:
-    """Fetch and unpack the sdist; the unpacked tree's root is returned."""
+    """Fetch and unpack the sdist; the unpacked tree's root is returned.
+
+    ``--no-binary`` names the project alone: with ``:all:`` pip would also
+    build setuptools and pbr from source to read the sdist's metadata."""
     target = tmp / project
     subprocess.run(
         [
@@ -140,7 +150,7 @@ def _download(project: str, version: str, tmp: Path) -> Path:
             "--quiet",
             "--no-deps",
             "--no-binary",
-            ":all:",
+            project,
             "--dest",
             str(target),
             f"{project}=={version}",

@@ -38,11 +38,31 @@ def index_filename(repository: str, version: str) -> str:
     return f"{repository}-{version}.json.gz"
 
 
-def bundled_indexes(data_dir: Path = DATA_DIR) -> dict[str, tuple[str, Path]]:
-    """``repository -> (version, file)`` for the index files in ``data_dir``."""
-    found: dict[str, tuple[str, Path]] = {}
-    for path in sorted(data_dir.glob("*.json.gz")):
+def bundled_releases(data_dir: Path = DATA_DIR) -> dict[str, dict[str, Path]]:
+    """``repository -> version -> file`` for the index files in ``data_dir``,
+    versions oldest first."""
+    found: dict[str, dict[str, Path]] = {}
+    for path in data_dir.glob("*.json.gz"):
         match = _INDEX_FILE.fullmatch(path.name)
         if match:
-            found[match["repository"]] = (match["version"], path)
-    return found
+            found.setdefault(match["repository"], {})[match["version"]] = path
+    return {
+        repository: dict(sorted(files.items(), key=lambda item: version_key(item[0])))
+        for repository, files in sorted(found.items())
+    }
+
+
+def bundled_indexes(data_dir: Path = DATA_DIR) -> dict[str, tuple[str, Path]]:
+    """``repository -> (version, file)`` of the newest index of each project in
+    ``data_dir``."""
+    return {
+        repository: list(files.items())[-1]
+        for repository, files in bundled_releases(data_dir).items()
+    }
+
+
+def version_key(version: str) -> tuple[tuple[int, str], ...]:
+    """Sorts ``29.4.0`` before ``34.0.0`` (numerically, part by part)."""
+    return tuple(
+        (int(p), "") if p.isdigit() else (-1, p) for p in re.split(r"[.-]", version)
+    )

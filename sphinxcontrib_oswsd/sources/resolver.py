@@ -35,7 +35,12 @@ from urllib.parse import quote
 
 from sphinxcontrib_oswsd.sources.checkout import index_checkout
 from sphinxcontrib_oswsd.sources.index import SourceIndex, SourceIndexError, Symbol
-from sphinxcontrib_oswsd.sources.projects import bundled_indexes, repository_for
+from sphinxcontrib_oswsd.sources.projects import (
+    DATA_DIR,
+    bundled_releases,
+    repository_for,
+)
+from sphinxcontrib_oswsd.sources.releases import DEFAULT_SERIES, release_versions
 from sphinxcontrib_oswsd.sources.revision import Revision, checkout_revision
 from sphinxcontrib_oswsd.wsd.model import SourceRef
 
@@ -86,8 +91,11 @@ def check_url_template(template: str) -> str:
 class Resolver:
     """Resolve references against the bundled indexes or local checkouts.
 
+    ``release`` is the OpenStack series (:mod:`.releases`) whose bundled
+    indexes are read: its lines and its tags.
     ``versions`` overrides the version put in URLs (a tag, branch or commit:
-    see :meth:`Revision.parse`);
+    see :meth:`Revision.parse`), and the index read if one of that version is
+    bundled;
     ``source_dirs`` points projects at local checkouts, indexed on first use
     and cached in ``cache_dir`` by file modification time. Both take package
     names (``oslo_messaging``) or repository names (``oslo.messaging``).
@@ -100,7 +108,13 @@ class Resolver:
         url_template: str = DEFAULT_URL_TEMPLATE,
         cache_dir: Path | str | None = None,
         progress: Callable[[str, int], None] | None = None,
+        release: str = DEFAULT_SERIES,
+        data_dir: Path = DATA_DIR,
     ) -> None:
+        #: The series linked to; :class:`.UnknownSeries` if there is none such.
+        self.release = release
+        self._release_versions = release_versions(release)
+        self._data_dir = data_dir
         self._versions = {
             repository_for(k): Revision.parse(v) for k, v in (versions or {}).items()
         }
@@ -138,16 +152,25 @@ class Resolver:
                 self.notes.extend(notes)
                 self._revisions[repository] = revision
                 return index
-            bundled = bundled_indexes()
+            bundled = bundled_releases(self._data_dir)
             if repository in bundled:
-                index = SourceIndex.load(bundled[repository][1])
-                self._revisions[repository] = self._versions.get(
-                    repository, Revision("tag", index.version)
-                )
+                files = bundled[repository]
+                override = self._versions.get(repository)
+                if override and override.name in files:
+                    version = override.name
+                else:
+                    version = self._release_versions.get(repository) or list(files)[-1]
+                if version not in files:
+                    return (
+                        f"no bundled symbol index of {repository} {version} "
+                        f"(release {self.release}; bundled: {', '.join(files)})"
+                    )
+                index = SourceIndex.load(files[version])
+                self._revisions[repository] = override or Revision("tag", version)
                 return index
         except SourceIndexError as error:
             return str(error)
-        names = ", ".join(f"{r} {v}" for r, (v, _) in bundled.items())
+        names = ", ".join(f"{r} {list(v)[-1]}" for r, v in bundled.items())
         return (
             f"no symbol index for project {repository!r} (bundled: {names}); "
             f"index a checkout of it with oswsd_source_dirs or oswsd check --source"

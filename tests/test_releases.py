@@ -1,0 +1,198 @@
+"""OpenStack series: the release table, links and lines per release, drift."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sphinxcontrib_oswsd.cli import main
+from sphinxcontrib_oswsd.drift import drift, matrix_table
+from sphinxcontrib_oswsd.sources import (
+    DEFAULT_SERIES,
+    SERIES,
+    Resolver,
+    SourceIndex,
+    Symbol,
+    UnknownSeries,
+    bundled_releases,
+    release_versions,
+)
+from sphinxcontrib_oswsd.wsd.model import SourceRef
+
+PAUSE = SourceRef("nova/compute/api.py", "API.pause", 1)
+
+
+def fixture_index(version: str, pause_line: int | None) -> SourceIndex:
+    """A tiny nova index: ``API`` with ``unpause`` and (if ``pause_line``)
+    ``pause``, its lines moving from release to release."""
+    symbols = [Symbol("API", 1, 900, "class", False)]
+    if pause_line is not None:
+        symbols.append(
+            Symbol("API.pause", pause_line, pause_line + 7, "function", False)
+        )
+    symbols.append(Symbol("API.unpause", 800, 807, "function", False))
+    return SourceIndex("nova", version, {"nova/compute/api.py": tuple(symbols)})
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """Fixture indexes of nova for three series; 2024.1 has no API.pause."""
+    lines = {"2024.1": None, "2025.1": 4710, DEFAULT_SERIES: 4836}
+    for series, line in lines.items():
+        version = SERIES[series]["nova"]
+        fixture_index(version, line).save(tmp_path / f"nova-{version}.json.gz")
+    return tmp_path
+
+
+def test_the_table_runs_one_release_of_each_project_per_series():
+    assert list(SERIES) == ["2024.1", "2024.2", "2025.1", "2025.2", "2026.1", "2026.2"]
+    assert DEFAULT_SERIES == "2026.2"
+    projects = {"nova", "cinder", "neutron", "glance", "keystone", "oslo.messaging"}
+    for series, versions in SERIES.items():
+        assert set(versions) == projects, series
+    # nova's major version counts the series: 29 is 2024.1, 34 is 2026.2
+    majors = [int(v["nova"].split(".")[0]) for v in SERIES.values()]
+    assert majors == list(range(29, 35))
+
+
+def test_every_release_of_the_table_is_bundled():
+    bundled = bundled_releases()
+    for series, versions in SERIES.items():
+        for project, version in versions.items():
+            assert version in bundled.get(project, {}), f"{series}: {project} {version}"
+
+
+def test_links_and_lines_follow_the_release(data_dir):
+    for series, line in (("2025.1", 4710), (DEFAULT_SERIES, 4836)):
+        version = SERIES[series]["nova"]
+        resolution = Resolver(release=series, data_dir=data_dir).resolve(PAUSE)
+        assert (resolution.line, resolution.version) == (line, version)
+        assert resolution.url == (
+            f"https://opendev.org/openstack/nova/src/tag/{version}/"
+            f"nova/compute/api.py#L{line}"
+        )
+
+
+def test_source_versions_override_the_release(data_dir):
+    older = SERIES["2025.1"]["nova"]
+    # a bundled version: its index and its tag
+    resolver = Resolver(versions={"nova": older}, data_dir=data_dir)
+    assert resolver.resolve(PAUSE).line == 4710
+    # a branch: the release's lines, the branch in the URL
+    resolver = Resolver(
+        versions={"nova": "stable/2025.1"}, release="2025.1", data_dir=data_dir
+    )
+    assert resolver.link(PAUSE).endswith(
+        "/src/branch/stable/2025.1/nova/compute/api.py#L4710"
+    )
+
+
+def test_a_release_without_the_index_says_so(data_dir):
+    resolution = Resolver(release="2024.2", data_dir=data_dir).resolve(PAUSE)
+    assert resolution.url is None
+    assert resolution.problem == (
+        f"no bundled symbol index of nova {SERIES['2024.2']['nova']} "
+        f"(release 2024.2; bundled: {SERIES['2024.1']['nova']}, "
+        f"{SERIES['2025.1']['nova']}, {SERIES[DEFAULT_SERIES]['nova']})"
+    )
+
+
+def test_an_unknown_series_names_the_known_ones():
+    with pytest.raises(UnknownSeries) as caught:
+        release_versions("2023.3")
+    assert str(caught.value) == (
+        "unknown OpenStack series '2023.3'; known: "
+        "2024.1, 2024.2, 2025.1, 2025.2, 2026.1, 2026.2"
+    )
+    with pytest.raises(UnknownSeries):
+        Resolver(release="zed")
+
+
+WORKFLOW = """\
+title Pause
+participant "nova-api" as nova_api
+# nova/compute/api.py API.unpause()
+nova_api->nova_api: unpause
+# nova/compute/api.py API.pause()
+nova_api->nova_api: pause
+"""
+
+
+def test_drift_locates_a_planted_removal(data_dir):
+    older = drift(
+        "nova/x", "x.wsd", WORKFLOW, Resolver(release="2024.1", data_dir=data_dir)
+    )
+    assert not older.holds
+    assert older.lines == {5}
+    (problem,) = older.problems
+    assert str(problem).startswith(
+        f"x.wsd:5: nova/compute/api.py has no API.pause() in nova "
+        f"{SERIES['2024.1']['nova']}"
+    )
+    newer = drift(
+        "nova/x", "x.wsd", WORKFLOW, Resolver(release="2025.1", data_dir=data_dir)
+    )
+    assert newer.holds and newer.release == "2025.1"
+    table = matrix_table({"nova/x": {"2024.1": older, "2025.1": newer}})
+    rows = table.splitlines()
+    assert [row.split() for row in rows] == [
+        ["workflow", "2024.1", "2025.1"],
+        ["nova/x", "1", "x", "ok"],
+        ["workflows", "holding", "0", "1"],
+    ]
+    assert len({len(row) for row in rows}) == 1  # the columns line up
+
+
+# -- the command line, against the bundled indexes ------------------------------
+
+
+def run(capsys, *argv):
+    try:
+        status = main(list(argv))
+    except SystemExit as exit:  # argparse found bad usage
+        status = exit.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_check_release_reports_drift_and_fails_only_when_strict(tmp_path, capsys):
+    planted = tmp_path / "planted.wsd"
+    planted.write_text(WORKFLOW.replace("API.pause()", "API.pause_forever()"))
+    status, out, err = run(capsys, "check", "--release", "2025.1", str(planted))
+    assert status == 0
+    assert f"{planted}:5: nova/compute/api.py has no API.pause_forever()" in err
+    assert out.splitlines()[-1] == "0 of 1 workflows hold in 2025.1"
+    status, _, _ = run(capsys, "check", "--release", "2025.1", "--strict", str(planted))
+    assert status == 1
+    status, out, _ = run(capsys, "check", "--release", "2025.1", "--json", "nova/pause")
+    report = json.loads(out)
+    assert report["releases"] == ["2025.1"]
+    assert report["workflows"]["nova/pause"]["2025.1"]["holds"] is True
+
+
+def test_check_rejects_an_unknown_series(capsys):
+    status, _, err = run(capsys, "check", "--release", "2023.3")
+    assert status == 2
+    assert "2024.1" in err and "2026.2" in err
+
+
+def test_all_releases_prints_the_matrix(capsys):
+    status, out, _ = run(capsys, "check", "--all-releases", "nova/pause", "nova/boot")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["workflow", *SERIES]
+    assert [line.split()[0] for line in lines[1:3]] == ["nova/pause", "nova/boot"]
+    assert lines[-1].startswith("workflows holding")
+    assert lines[1].split()[-1] == "ok"  # the library holds in the newest series
+
+
+def test_list_json_gives_the_releases_each_workflow_holds_in(capsys):
+    status, out, _ = run(capsys, "list", "--json", "--project", "glance")
+    assert status == 0
+    for entry in json.loads(out):
+        releases = entry["releases"]
+        assert set(releases) <= set(SERIES)
+        if not entry["removed"]:
+            assert DEFAULT_SERIES in releases, entry["name"]
