@@ -17,6 +17,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from sphinxcontrib_oswsd.config import settings_of
 from sphinxcontrib_oswsd.directive import OpenStackWorkflow, report_unreadable
+from sphinxcontrib_oswsd.drift import holding_releases
 from sphinxcontrib_oswsd.library import Library, Workflow
 
 logger = logging.getLogger(__name__)
@@ -124,6 +125,8 @@ class OpenStackWorkflowCatalog(SphinxDirective):
             old = ", ".join(f"{workflow.project}/{a}" for a in workflow.aliases)
             values.append(("Old names", old, True))
         if workflow.removed is None:
+            holds = holding_releases(workflow)
+            values.append(("Holds in", ", ".join(holds) or "no bundled series", False))
             directive = f".. openstack-workflow:: {workflow.name}"
             values.append(("Directive", directive, True))
         fields = nodes.field_list()

@@ -129,6 +129,14 @@ class Target(NamedTuple):
     source: str
     title: str | None
     stem: str  # the default output file name
+    workflow: Workflow | None = None  # for a library workflow
+
+    def for_release(self, release: str) -> Target:
+        """This target as the series ``release`` has it (a library
+        workflow's variant for that series, if it has one)."""
+        if self.workflow is None:
+            return self
+        return _workflow_target(self.workflow.for_release(release))
 
 
 def _target(library: Library, target: str, *, removed: bool = False) -> Target:
@@ -155,6 +163,7 @@ def _workflow_target(workflow: Workflow) -> Target:
         workflow.source,
         workflow.title,
         workflow.operation,
+        workflow,
     )
 
 
@@ -164,7 +173,7 @@ def _display_path(workflow: Workflow) -> str:
     possible."""
     path = workflow.path.resolve()
     if path.is_relative_to(BUNDLED_DIR.resolve()):
-        return f"{workflow.name}.wsd"
+        return f"{workflow.label}.wsd"
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
@@ -198,9 +207,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
                 "aliases": list(w.aliases),
                 "removed": w.removed,
                 "path": str(w.path),
-                "releases": []
-                if w.removed
-                else holding_releases(w.name, _display_path(w), w.source),
+                "releases": [] if w.removed else holding_releases(w),
             }
             for w in workflows
         ]
@@ -214,7 +221,11 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    sys.stdout.write(_target(_library(args), args.name, removed=True).source)
+    target = _target(_library(args), args.name, removed=True)
+    if args.release:
+        target = target.for_release(args.release)
+        print(f"oswsd: {target.name} in {args.release}: {target.path}", file=sys.stderr)
+    sys.stdout.write(target.source)
     return EXIT_OK
 
 
@@ -291,7 +302,11 @@ def _check_releases(
     """Drift: what does not hold in each release asked for. Drift fails the
     run only with ``--strict``; an unreadable file always does."""
     table = {
-        t.name: {r.release: drift(t.name, t.path, t.source, r) for r in resolvers}
+        t.name: {
+            r.release: drift(t.name, v.path, v.source, r)
+            for r in resolvers
+            if (v := t.for_release(r.release))
+        }
         for t in targets
     }
     drifted = any(not d.holds for row in table.values() for d in row.values())
@@ -697,6 +712,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "show", help="print a workflow's source (also of a removed one)"
     )
     show.add_argument("name", help="workflow name (nova/pause) or .wsd file")
+    show.add_argument(
+        "--release",
+        choices=tuple(SERIES),
+        metavar="SERIES",
+        help="the file describing that OpenStack series (its variant, if any); "
+        "which file it is goes to stderr",
+    )
     _add_workflow_dir(show)
     show.set_defaults(func=_cmd_show)
 

@@ -113,8 +113,9 @@ class OpenStackWorkflow(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         settings = settings_of(self.config)
+        release = self.options.get("release", settings.release)
         try:
-            source = self._source(settings)
+            source = self._source(settings, release)
             diagram = parse(source.text)
         except WorkflowError as error:
             subtype = "removed" if isinstance(error, RemovedWorkflow) else "name"
@@ -141,7 +142,6 @@ class OpenStackWorkflow(SphinxDirective):
                 source,
                 warning.line,
             )
-        release = self.options.get("release", settings.release)
         # The library is written for the newest series: what it states that an
         # older one lacks is drift, said once, not an error at each line.
         drifting = release != DEFAULT_SERIES and _is_library(source)
@@ -151,8 +151,9 @@ class OpenStackWorkflow(SphinxDirective):
         drifted = drifted_steps(diagram, {line for line, _, _ in problems})
         if drifting and drifted:
             numbers = ", ".join(str(n) for n in sorted(drifted))
+            steps = "steps" if len(drifted) > 1 else "step"
             self._warn(
-                f"{source.label} does not hold in {release}: steps {numbers} "
+                f"{source.label} does not hold in {release}: {steps} {numbers} "
                 f"drifted (oswsd check --release {release} {source.label} says why)",
                 "release",
             )
@@ -172,7 +173,7 @@ class OpenStackWorkflow(SphinxDirective):
 
     # -- finding the text ------------------------------------------------
 
-    def _source(self, settings: Settings) -> WorkflowSource:
+    def _source(self, settings: Settings, release: str) -> WorkflowSource:
         if not self.arguments:
             if not self.content:
                 raise WorkflowError(
@@ -192,13 +193,13 @@ class OpenStackWorkflow(SphinxDirective):
             return WorkflowSource(path.read_text(encoding="utf-8"), relative, path, 0)
         library = Library(settings.workflow_dirs)
         try:
-            workflow = library.get(argument)
+            workflow = library.get(argument).for_release(release)
         except UnknownWorkflow:
             # An alias may be in a file that could not be read: say which.
             report_unreadable(library, (self.env.docname, self.lineno))
             raise
         self.env.note_dependency(str(workflow.path))
-        return WorkflowSource(workflow.source, workflow.name, workflow.path, 0)
+        return WorkflowSource(workflow.source, workflow.label, workflow.path, 0)
 
     # -- reporting ---------------------------------------------------------
 

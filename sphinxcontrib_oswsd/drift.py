@@ -18,6 +18,7 @@ from functools import cache
 
 from sphinxcontrib_oswsd.check import Problem, check_workflow
 from sphinxcontrib_oswsd.claims import ClaimChecker, claims_of
+from sphinxcontrib_oswsd.library import Workflow
 from sphinxcontrib_oswsd.sources import SERIES, Resolver
 from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
 
@@ -67,15 +68,18 @@ def release_resolver(release: str) -> Resolver:
     return Resolver(release=release)
 
 
-def holding_releases(
-    workflow: str, file: str, source: str, releases: Iterable[str] = SERIES
-) -> list[str]:
-    """The series, oldest first, in which ``source`` has no drift."""
-    return [
-        release
-        for release in releases
-        if drift(workflow, file, source, release_resolver(release)).holds
-    ]
+def holding_releases(workflow: Workflow, releases: Iterable[str] = SERIES) -> list[str]:
+    """The series, oldest first, in which ``workflow`` (or its variant for
+    the series) has no drift."""
+    held = []
+    for release in releases:
+        chosen = workflow.for_release(release)
+        found = drift(
+            chosen.name, str(chosen.path), chosen.source, release_resolver(release)
+        )
+        if found.holds:
+            held.append(release)
+    return held
 
 
 def matrix_table(table: dict[str, dict[str, Drift]]) -> str:

@@ -1,9 +1,12 @@
 """Named workflows: the bundled library plus any directories a project adds.
 
 A workflow is a file ``<dir>/<project>/<operation>.wsd`` and is named
-``project/operation``. Its leading comment block gives a one-line summary and
-fields (``Aliases:``, ``Removed:``, ``REST:`` ...); its ``title`` line gives
-the title. Names are checked before they touch the file system, so a name
+``project/operation``. It describes the newest OpenStack series; where an
+older series ran a different flow, ``<operation>@<series>.wsd`` beside it
+describes that series and the older ones (down to the next older variant).
+Its leading comment block gives a one-line summary and fields
+(``Aliases:``, ``Removed:``, ``REST:`` ...); its ``title`` line gives the
+title. Names are checked before they touch the file system, so a name
 can never reach outside its directory.
 """
 
@@ -137,6 +140,11 @@ class Workflow:
     def operation(self) -> str:
         return self.name.split("/", 1)[1]
 
+    @property
+    def label(self) -> str:
+        """The name, or for a release variant ``nova/volume-attach@2025.1``."""
+        return f"{self.project}/{self.path.stem}"
+
     @cached_property
     def source(self) -> str:
         return self.path.read_text(encoding="utf-8")
@@ -165,6 +173,18 @@ class Workflow:
 
     def parse(self) -> Diagram:
         return parse(self.source)
+
+    def for_release(self, release: str) -> Workflow:
+        """The file that describes this workflow in the series ``release``: the
+        oldest variant ``<operation>@<series>.wsd`` of a series not older than
+        ``release``, else this file. Series names compare as text (``2025.1``
+        < ``2025.2`` < ``2026.1``)."""
+        variants = sorted(
+            (series, path)
+            for path in self.path.parent.glob(f"{self.operation}@*{SUFFIX}")
+            if (series := path.stem.partition("@")[2]) >= release
+        )
+        return Workflow(self.name, variants[0][1]) if variants else self
 
 
 class Library:

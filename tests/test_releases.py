@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from sphinxcontrib_oswsd.cli import main
 from sphinxcontrib_oswsd.drift import drift, matrix_table
+from sphinxcontrib_oswsd.library import Library
 from sphinxcontrib_oswsd.sources import (
     DEFAULT_SERIES,
     SERIES,
@@ -196,3 +198,79 @@ def test_list_json_gives_the_releases_each_workflow_holds_in(capsys):
         assert set(releases) <= set(SERIES)
         if not entry["removed"]:
             assert DEFAULT_SERIES in releases, entry["name"]
+
+
+# -- the Sphinx build ------------------------------------------------------------
+
+
+def links(page: str) -> list[str]:
+    return re.findall(r'href="(https://opendev\.org/openstack/nova/[^"]+)"', page)
+
+
+def sphinx_warnings(app) -> list[str]:
+    lines = app.warning.getvalue().splitlines()
+    return [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines if "WARNING" in line]
+
+
+@pytest.mark.sphinx("html", testroot="release", freshenv=True)
+def test_the_build_links_the_configured_release(app):
+    app.build()
+    page = (Path(app.outdir) / "index.html").read_text(encoding="utf-8")
+    figures = page.split('<figure class="oswsd')[1:]
+    assert len(figures) == 3
+    # oswsd_release = "2025.1": nova 31.3.1, where @check_instance_lock above
+    # "def pause" is line 4733 of nova/compute/api.py; 4687 in 29.4.0 (2024.1)
+    first, second = links(figures[0]), links(figures[1])
+    pause = "nova/compute/api.py#L"
+    assert f"https://opendev.org/openstack/nova/src/tag/31.3.1/{pause}4733" in first
+    assert f"https://opendev.org/openstack/nova/src/tag/29.4.0/{pause}4687" in second
+    assert all("/tag/31.3.1/" in url for url in first)
+    assert all("/tag/29.4.0/" in url for url in second)
+    # the drifted step: one warning naming it, and marked in the steps list
+    assert sphinx_warnings(app) == [
+        "index.rst:11: WARNING: demo/newer does not hold in 2025.1: step 2 drifted "
+        "(oswsd check --release 2025.1 demo/newer says why) [oswsd.release]"
+    ]
+    steps = re.findall(r"<li[^>]*>.*?</li>", figures[2], re.S)
+    assert ["oswsd-drift" in item for item in steps] == [False, True]
+    assert "does not hold in 2025.1" in steps[1]
+
+
+@pytest.mark.sphinx(
+    "html", testroot="release", freshenv=True, confoverrides={"oswsd_release": "zed"}
+)
+def test_an_unknown_release_warns_once_and_links_the_newest(app):
+    app.build()
+    config = [w for w in sphinx_warnings(app) if "[oswsd.config]" in w]
+    assert config == [
+        "WARNING: oswsd_release = 'zed' is not one of 2024.1, 2024.2, 2025.1, "
+        "2025.2, 2026.1, 2026.2; using '2026.2' [oswsd.config]"
+    ]
+    page = (Path(app.outdir) / "index.html").read_text(encoding="utf-8")
+    first = links(page.split('<figure class="oswsd')[1])
+    assert first and all("/tag/34.0.0/" in url for url in first)
+
+
+# -- variants ----------------------------------------------------------------------
+
+
+def test_a_variant_serves_its_series_and_older_ones(tmp_path, capsys):
+    flows = tmp_path / "demo"
+    flows.mkdir()
+    for stem in ("op", "op@2024.2", "op@2025.1"):
+        (flows / f"{stem}.wsd").write_text(f"title {stem}\na->b: x\n")
+    (workflow,) = Library([tmp_path], bundled=False).workflows()
+    assert workflow.name == "demo/op"  # variants are not workflows of their own
+    chosen = {series: workflow.for_release(series).label for series in SERIES}
+    assert chosen == {
+        "2024.1": "demo/op@2024.2",
+        "2024.2": "demo/op@2024.2",
+        "2025.1": "demo/op@2025.1",
+        "2025.2": "demo/op",
+        "2026.1": "demo/op",
+        "2026.2": "demo/op",
+    }
+    argv = ["show", "--workflow-dir", str(tmp_path), "demo/op", "--release", "2024.1"]
+    status, out, err = run(capsys, *argv)
+    assert (status, out) == (0, "title op@2024.2\na->b: x\n")
+    assert err == f"oswsd: demo/op in 2024.1: {flows / 'op@2024.2.wsd'}\n"
