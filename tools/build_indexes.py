@@ -49,8 +49,14 @@ RELEASES = sorted(
 )
 
 #: Libraries whose names a release's facts need, per (project, version): the
-#: release the project's requirements allow (neutron 29.0.0: neutron-lib>=5.0.0).
+#: least release the project's requirements allow (neutron 29.0.0:
+#: neutron-lib>=5.0.0).
 SUPPORT = {
+    ("neutron", "24.2.2"): ("neutron-lib==3.9.0",),
+    ("neutron", "25.2.3"): ("neutron-lib==3.15.0",),
+    ("neutron", "26.0.6"): ("neutron-lib==3.17.0",),
+    ("neutron", "27.0.4"): ("neutron-lib==3.21.1",),
+    ("neutron", "28.0.2"): ("neutron-lib==3.24.0",),
     ("neutron", "29.0.0"): ("neutron-lib==5.0.0",),
 }
 
