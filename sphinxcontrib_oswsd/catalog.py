@@ -23,7 +23,16 @@ logger = logging.getLogger(__name__)
 
 #: The ``openstack-workflow`` options that make sense for every diagram of a
 #: catalog; they are passed on as given.
-SHARED_OPTIONS = ("renderer", "style", "format", "align", "width", "class", "steps")
+SHARED_OPTIONS = (
+    "renderer",
+    "style",
+    "format",
+    "align",
+    "width",
+    "max-width",
+    "class",
+    "steps",
+)
 
 #: Header fields shown under the summary, in this order: key, label, and
 #: whether the value is code (a request, a command) or prose.

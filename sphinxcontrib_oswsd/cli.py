@@ -354,6 +354,7 @@ def _render(
             path=target.path,
             link=link,
             title=target.title,
+            max_width=args.max_width,
         )
         for target in targets
     ]
@@ -478,6 +479,8 @@ def _cmd_cache(args: argparse.Namespace) -> int:
         if info.partial:
             partial = f"{info.partial} interrupted writes ('prune' removes them)"
             print(f"partial:   {partial}")
+        if info.writing:
+            print(f"writing:   {info.writing} entries by running processes")
     return EXIT_OK
 
 
@@ -498,6 +501,13 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
         "from the API need a key in $OSWSD_API_KEY",
     )
     parser.add_argument("--style", choices=STYLES, default=DEFAULT_STYLE)
+    parser.add_argument(
+        "--max-width",
+        type=_number(float, 1),
+        metavar="PX",
+        help="the local renderer's width budget: wrap labels and set participants "
+        "closer to fit (px in SVG, pt in PDF); default: the natural width",
+    )
     parser.add_argument(
         "--api-url", type=_http_url, default=DEFAULT_API_URL, metavar="URL"
     )

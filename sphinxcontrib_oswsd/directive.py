@@ -24,6 +24,7 @@ from sphinxcontrib_oswsd.config import (
     STYLES,
     Settings,
     settings_of,
+    width_in_px,
 )
 from sphinxcontrib_oswsd.library import (
     Library,
@@ -86,6 +87,7 @@ class OpenStackWorkflow(SphinxDirective):
         "width": directives.length_or_percentage_or_unitless,
         "class": directives.class_option,
         "steps": _choice(STEPS),
+        "max-width": lambda value: width_in_px(directives.unchanged_required(value)),
     }
 
     def run(self) -> list[nodes.Node]:
@@ -225,6 +227,7 @@ class OpenStackWorkflow(SphinxDirective):
             uid=f"oswsd-{doc_hash}-{serial}",
             links=[[line, r.url] for line, r in sorted(resolutions.items()) if r.url],
             width=self.options.get("width"),
+            max_width=self.options.get("max-width", settings.max_width),
             location=(self.env.docname, self.lineno),
         )
         figure = workflow_figure("", image)

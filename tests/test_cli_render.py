@@ -126,6 +126,18 @@ def test_local_rendering_needs_no_server(run, wsd_server, tmp_path):
     assert wsd_server.requests == []
 
 
+def test_max_width_narrows_a_local_drawing(run, tmp_path):
+    def width(*argv: str) -> float:
+        status, out, _ = run("render", "nova/boot", "--renderer", "local", *argv)
+        assert status == 0
+        svg = (tmp_path / out.strip()).read_text(encoding="utf-8")
+        return float(svg.split(' width="', 1)[1].split('"', 1)[0])
+
+    natural, budgeted = width(), width("--max-width", "1500")
+    assert budgeted <= 1500 < natural
+    assert run("render", "nova/boot", "--max-width", "0")[0] == 2
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -236,3 +248,18 @@ def test_cache_info_prune_clear(run, tmp_path):
     _, out, _ = run("cache", "clear", api=False)
     assert out.endswith("removed 1 entries\n")
     assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_cache_info_tells_interrupted_writes_from_running_ones(run, tmp_path):
+    """Issue 13.10: 'prune removes them' is true at once."""
+    run("render", "nova/pause")
+    cache = tmp_path / "cache"
+    (cache / f".partial-{os.getpid()}-run").write_bytes(b"half")
+    (cache / ".partial-999999999-gone").write_bytes(b"half")  # no such process
+    _, out, _ = run("cache", "info", api=False)
+    assert "partial:   1 interrupted writes ('prune' removes them)\n" in out
+    assert "writing:   1 entries by running processes\n" in out
+    run("cache", "prune", api=False)
+    _, out, _ = run("cache", "info", api=False)
+    assert "partial:" not in out and "writing:   1" in out
+    assert (cache / f".partial-{os.getpid()}-run").exists()
