@@ -36,6 +36,11 @@ TREE = {
 
             def port_update(self, context, port):
                 self._notify(context, 'port_update', port)
+
+            def _cast_message(self, context, action, payload):
+                method = action + '_end'
+                self.client.prepare().cast(context, method, payload=payload)
+                subprocess.call(context, method)  # not an RPC client
         """,
     "proj/policies/__init__.py": "",
     "proj/policies/base.py": """
@@ -150,6 +155,20 @@ TREE = {
                     return webob.Response(status_int=202)
                 return {'volumeAttachment': {}}
 
+        def when_delete(index):
+            return _composed(_set_del_code, index)
+
+        def _set_del_code(f):
+            def wrapped(*args):
+                f(*args)
+                pecan.response.status = 204
+            return wrapped
+
+        class ItemController:
+            @utils.when_delete(index)
+            def delete(self):
+                pass
+
         class ResponseSerializer:
             def upload(self, response, result):
                 response.status_int = http.NO_CONTENT
@@ -179,6 +198,7 @@ def test_rpc_casts_calls_fanout_and_forwarded_method_names(facts):
         ["cast", "confirm_resize", 0],
     ]
     assert rpc["ComputeAPI.port_update"] == [["cast", "port_update", 1]]
+    assert rpc["ComputeAPI._cast_message"] == [["cast", "*", 0]]
 
 
 def test_policy_names_and_check_strings_follow_constants_across_modules(facts):
@@ -239,6 +259,7 @@ def test_http_success_codes(facts):
     assert http["PauseController.attach"] == [200, 202]  # 202, else the default
     assert http["ResponseSerializer.upload"] == [204]
     assert "PauseController.show" not in http  # the framework's default
+    assert http["ItemController.delete"] == [204]  # from its decorator
 
 
 def test_an_index_keeps_its_facts_and_an_index_without_facts_still_loads(
