@@ -278,3 +278,48 @@ def test_an_index_keeps_its_facts_and_an_index_without_facts_still_loads(
     old.save(tmp_path / "old.json.gz")
     assert "facts" not in loads_gz((tmp_path / "old.json.gz").read_bytes())
     assert SourceIndex.load(tmp_path / "old.json.gz").facts == {}
+
+
+def test_a_support_library_lends_its_names_and_rules(tmp_path, capsys):
+    """neutron's policies use neutron-lib's check strings and base rules."""
+    import importlib.util
+
+    files = {
+        "proj-1.0/proj/__init__.py": "",
+        "proj-1.0/proj/policies.py": """
+            from oslo_policy import policy
+            from lib.policy import rules as lib_rules
+            rules = [policy.RuleDefault('create_port', lib_rules.ADMIN_OR_MEMBER)]
+            """,
+        "lib-2.0/lib/__init__.py": "",
+        "lib-2.0/lib/policy/__init__.py": "",
+        "lib-2.0/lib/policy/rules.py": """
+            ADMIN = 'rule:admin_only'
+            MEMBER = 'role:member and project_id:%(project_id)s'
+            ADMIN_OR_MEMBER = '(' + ADMIN + ') or (' + MEMBER + ')'
+            """,
+        "lib-2.0/lib/policy/_engine.py": """
+            from oslo_policy import policy
+            _BASE_RULES = [policy.RuleDefault('admin_only', 'role:admin')]
+            """,
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    alone = extract_facts("proj", tmp_path / "proj-1.0")[0]["policy"]
+    assert "create_port" not in alone  # its check string is in the library
+    script = Path(__file__).parent.parent / "tools" / "build_indexes.py"
+    spec = importlib.util.spec_from_file_location("build_indexes", script)
+    build_indexes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_indexes)
+    out = tmp_path / "data"
+    out.mkdir()
+    argv = ["--unpacked", str(tmp_path), "--output", str(out), "--support", "lib==2.0"]
+    assert build_indexes.main([*argv, "proj==1.0"]) == 0
+    policy = SourceIndex.load(out / "proj-1.0.json.gz").facts["policy"]
+    assert policy["create_port"] == (
+        "(rule:admin_only) or (role:member and project_id:%(project_id)s)"
+    )
+    assert policy["admin_only"] == "role:admin"
+    assert "policy 2" in capsys.readouterr().out
