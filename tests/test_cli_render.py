@@ -248,3 +248,18 @@ def test_cache_info_prune_clear(run, tmp_path):
     _, out, _ = run("cache", "clear", api=False)
     assert out.endswith("removed 1 entries\n")
     assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_cache_info_tells_interrupted_writes_from_running_ones(run, tmp_path):
+    """Issue 13.10: 'prune removes them' is true at once."""
+    run("render", "nova/pause")
+    cache = tmp_path / "cache"
+    (cache / f".partial-{os.getpid()}-run").write_bytes(b"half")
+    (cache / ".partial-999999999-gone").write_bytes(b"half")  # no such process
+    _, out, _ = run("cache", "info", api=False)
+    assert "partial:   1 interrupted writes ('prune' removes them)\n" in out
+    assert "writing:   1 entries by running processes\n" in out
+    run("cache", "prune", api=False)
+    _, out, _ = run("cache", "info", api=False)
+    assert "partial:" not in out and "writing:   1" in out
+    assert (cache / f".partial-{os.getpid()}-run").exists()
