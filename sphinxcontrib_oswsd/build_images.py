@@ -326,4 +326,12 @@ def result_for(
     if request is None:
         return None
     options = render_options(settings, offline=True)
-    return render_batch([request], options=options)[request]
+    result = render_batch([request], options=options)[request]
+    if result.cache_problem:  # an entry that went bad since it was read
+        logger.warning(
+            f"{request.location()}: {result.cache_problem}",
+            location=tuple(node["location"]),
+            type="oswsd",
+            subtype="cache",
+        )
+    return result
