@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("parse", "render_local", "widths", "api_batch", "sphinx_build", "releases")
+MODULES = (
+    "parse",
+    "claims",
+    "render_local",
+    "widths",
+    "api_batch",
+    "sphinx_build",
+    "releases",
+)
 
 
 def main() -> None:

@@ -48,16 +48,19 @@ RELEASES = sorted(
     key=lambda release: (release[0], version_key(release[1])),
 )
 
-#: Libraries whose names a release's facts need, per (project, version): the
-#: least release the project's requirements allow (neutron 29.0.0:
-#: neutron-lib>=5.0.0).
+#: Libraries whose names a project's facts need, per release of the project:
+#: the least release its requirements allow (neutron 29.0.0:
+#: neutron-lib>=5.0.0). Add a line for each release indexed; without one the
+#: tool says what is lost.
 SUPPORT = {
-    ("neutron", "24.2.2"): ("neutron-lib==3.9.0",),
-    ("neutron", "25.2.3"): ("neutron-lib==3.15.0",),
-    ("neutron", "26.0.6"): ("neutron-lib==3.17.0",),
-    ("neutron", "27.0.4"): ("neutron-lib==3.21.1",),
-    ("neutron", "28.0.2"): ("neutron-lib==3.24.0",),
-    ("neutron", "29.0.0"): ("neutron-lib==5.0.0",),
+    "neutron": {
+        "24.2.2": ("neutron-lib==3.9.0",),
+        "25.2.3": ("neutron-lib==3.15.0",),
+        "26.0.6": ("neutron-lib==3.17.0",),
+        "27.0.4": ("neutron-lib==3.21.1",),
+        "28.0.2": ("neutron-lib==3.24.0",),
+        "29.0.0": ("neutron-lib==5.0.0",),
+    },
 }
 
 
@@ -88,7 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="oswsd-indexes-") as tmp:
         for project, version in wanted:
             root = _source(args.unpacked, project, version, Path(tmp))
-            specs = args.support or SUPPORT.get((project, version), ())
+            specs = args.support or SUPPORT.get(project, {}).get(version, ())
+            if project in SUPPORT and not specs:
+                print(
+                    f"{project}: no support library for {version} (SUPPORT, "
+                    "--support): facts defined in it are left out",
+                    file=sys.stderr,
+                )
             support = tuple(
                 _source(args.unpacked, *spec.split("=="), Path(tmp)) for spec in specs
             )

@@ -9,7 +9,8 @@ never imported. Six kinds, each as small as a check needs:
     'pause_instance', ...)``) and whether the client was prepared with
     ``fanout=True``. A helper that casts a method name it is given
     (``_notification(context, method, ...)``) is followed one level: its
-    callers in the same module with a string there are recorded too.
+    callers in the same module with a string there are recorded too. A
+    method name known only at run time is recorded as ``*``.
 ``policy``
     ``{rule: check string}`` for every ``RuleDefault``/``DocumentedRuleDefault``,
     the base rules included, so ``rule:...`` references can be expanded.
@@ -383,19 +384,16 @@ def _parse_tree(root: Path, notes: list[str]) -> list[_Module]:
 def _rpc(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, list]]:
     found: dict[str, dict[str, list]] = {}
     for module in modules:
-        forwarders: dict[str, tuple[int, str, bool]] = {}
-        records: dict[str, list[list[object]]] = {}
+        records: dict[str, set[tuple[str, str, int]]] = {}
+        # helper name -> {(index of its method parameter, kind, fanout)}
+        forwarders: dict[str, set[tuple[int, str, int]]] = {}
+        helpers = _fanout_helpers(module)
         for qualname, function, nodes in module.functions:
-            calls = [n for n in nodes if isinstance(n, ast.Call)]
-            fanout = any(
-                kw.arg == "fanout"
-                and isinstance(kw.value, ast.Constant)
-                and kw.value.value is True
-                for call in calls
-                for kw in call.keywords
-            )
+            params = _parameters(function)
             chosen = _chosen_senders(nodes)
-            for call in calls:
+            for call in nodes:
+                if not isinstance(call, ast.Call):
+                    continue
                 kind = _callee(call)
                 if isinstance(call.func, ast.Name) and kind in chosen:
                     kinds = chosen[kind]  # send = cctxt.cast if cast else cctxt.call
@@ -406,34 +404,116 @@ def _rpc(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, list]]:
                 method = _argument(call, 1, "method")
                 if method is None:
                     continue
+                fanouts = _fanouts(call, nodes, helpers)
                 try:
                     name = tree.value(module, method)
                 except Unknown:
-                    if isinstance(method, ast.Name):
-                        params = _parameters(function)
-                        if method.id in params:
-                            short = qualname.rpartition(".")[2]
-                            forwarders[short] = (params.index(method.id), kind, fanout)
-                    continue
-                for kind in kinds if isinstance(name, str) else ():
-                    entry = [kind, name, int(fanout)]
-                    if entry not in records.setdefault(qualname, []):
-                        records[qualname].append(entry)
-        for qualname, _, nodes in module.functions:
-            for call in nodes:
-                if not isinstance(call, ast.Call) or _callee(call) not in forwarders:
-                    continue
-                position, kind, fanout = forwarders[_callee(call)]
-                argument = _argument(call, position, "method")
-                if isinstance(argument, ast.Constant) and isinstance(
-                    argument.value, str
-                ):
-                    entry = [kind, argument.value, int(fanout)]
-                    if entry not in records.setdefault(qualname, []):
-                        records[qualname].append(entry)
+                    if isinstance(method, ast.Name) and method.id in params:
+                        short = qualname.rpartition(".")[2]
+                        forwarders.setdefault(short, set()).update(
+                            (params.index(method.id), k, f)
+                            for k in kinds
+                            for f in fanouts
+                        )
+                    if not _rpc_client(call):
+                        continue
+                    name = "*"  # a method name known at run time only
+                if isinstance(name, str):
+                    records.setdefault(qualname, set()).update(
+                        (k, name, f) for k in kinds for f in fanouts
+                    )
+        changed = True
+        while changed:  # helpers passing their own method parameter to a helper
+            changed = False
+            for qualname, function, nodes in module.functions:
+                params = _parameters(function)
+                short = qualname.rpartition(".")[2]
+                for call in nodes:
+                    if not isinstance(call, ast.Call):
+                        continue
+                    for position, kind, fanout in forwarders.get(
+                        _callee(call), set()
+                    ).copy():
+                        argument = _argument(call, position, "method")
+                        if isinstance(argument, ast.Constant) and isinstance(
+                            argument.value, str
+                        ):
+                            entries = records.setdefault(qualname, set())
+                            entries.add((kind, argument.value, fanout))
+                        elif isinstance(argument, ast.Name) and argument.id in params:
+                            entry = (params.index(argument.id), kind, fanout)
+                            if entry not in forwarders.setdefault(short, set()):
+                                forwarders[short].add(entry)
+                                changed = True
         if records:
-            found[module.path] = dict(sorted(records.items()))
+            found[module.path] = {
+                q: [list(entry) for entry in sorted(r)]
+                for q, r in sorted(records.items())
+            }
     return found
+
+
+def _is_fanout(node: ast.AST) -> bool:
+    """``prepare(fanout=True, ...)`` somewhere in ``node``."""
+    return any(
+        isinstance(n, ast.Call)
+        and any(
+            kw.arg == "fanout"
+            and isinstance(kw.value, ast.Constant)
+            and kw.value.value is True
+            for kw in n.keywords
+        )
+        for n in ast.walk(node)
+    )
+
+
+def _fanout_helpers(module: _Module) -> set[str]:
+    """Functions returning a client prepared with ``fanout=True``."""
+    return {
+        qualname.rpartition(".")[2]
+        for qualname, _, nodes in module.functions
+        if any(
+            isinstance(n, ast.Return) and n.value is not None and _is_fanout(n.value)
+            for n in nodes
+        )
+    }
+
+
+def _fanouts(call: ast.Call, nodes: list[ast.AST], helpers: set[str]) -> set[int]:
+    """Whether ``call`` (``cctxt.cast(...)``) goes to all servers: 1, to one: 0,
+    or either (``cctxt`` prepared with and without ``fanout`` in branches)."""
+
+    def fanout(expr: ast.AST) -> int:
+        return int(
+            _is_fanout(expr)
+            or any(
+                isinstance(n, ast.Call) and _callee(n) in helpers
+                for n in ast.walk(expr)
+            )
+        )
+
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if isinstance(receiver, ast.Name):
+        assigned = [
+            fanout(n.value)
+            for n in nodes
+            if isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == receiver.id for t in n.targets)
+        ]
+        if assigned:
+            return set(assigned)
+    if receiver is not None and not isinstance(receiver, ast.Name):
+        return {fanout(receiver)}
+    return {int(any(fanout(n) for n in nodes if isinstance(n, ast.Assign)))}
+
+
+def _rpc_client(call: ast.Call) -> bool:
+    """``cctxt.cast(...)``, ``self.client.prepare(...).call(...)``: an RPC
+    client's, not any object's ``call``."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return True  # a name bound to cctxt.cast/cctxt.call
+    return bool(re.search(r"cctxt|client|prepare|rpc", ast.unparse(func.value), re.I))
 
 
 def _chosen_senders(nodes: list[ast.AST]) -> dict[str, list[str]]:
@@ -895,7 +975,47 @@ def _http(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, list[int]]
                 codes_of[qualname] = sorted(codes)
         if codes_of:
             found[module.path] = codes_of
+    _inherit_decorator_codes(found, modules)
     return found
+
+
+def _inherit_decorator_codes(
+    found: dict[str, dict[str, list[int]]], modules: list[_Module]
+) -> None:
+    """A method without a code of its own takes its decorator's: neutron's
+    ``@utils.when_delete(index)`` wraps it in a function answering 204."""
+    setters: dict[str, set[int]] = {}  # module-level function name -> codes
+    for module in modules:
+        codes_of = found.get(module.path, {})
+        top = {q for q, _, _ in module.functions if "." not in q}
+        for name in top:
+            codes = {
+                c for q, cs in codes_of.items() if q.split(".")[0] == name for c in cs
+            }
+            if codes:
+                setters.setdefault(name, set()).update(codes)
+        for qualname, _, nodes in module.functions:  # when_delete -> _set_del_code
+            if "." in qualname or qualname in setters:
+                continue
+            used = {n.id for n in nodes if isinstance(n, ast.Name)} & set(setters) & top
+            for name in used:
+                setters.setdefault(qualname, set()).update(setters[name])
+    for module in modules:
+        for qualname, function, _ in module.functions:
+            if qualname in found.get(module.path, {}):
+                continue
+            codes = {
+                code
+                for decorator in function.decorator_list
+                for code in setters.get(
+                    _callee(decorator)
+                    if isinstance(decorator, ast.Call)
+                    else ast.unparse(decorator).rpartition(".")[2],
+                    (),
+                )
+            }
+            if codes:
+                found.setdefault(module.path, {})[qualname] = sorted(codes)
 
 
 def _returns_body(node: ast.AST) -> bool:
