@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -16,11 +17,13 @@ from sphinxcontrib_oswsd.sources import (
     SERIES,
     Resolver,
     SourceIndex,
+    SourceIndexError,
     Symbol,
     UnknownSeries,
     bundled_releases,
     release_versions,
 )
+from sphinxcontrib_oswsd.sources.index import save_pack
 from sphinxcontrib_oswsd.wsd.model import SourceRef
 
 PAUSE = SourceRef("nova/compute/api.py", "API.pause", 1)
@@ -218,7 +221,7 @@ def test_the_build_links_the_configured_release(app):
     app.build()
     page = (Path(app.outdir) / "index.html").read_text(encoding="utf-8")
     figures = page.split('<figure class="oswsd')[1:]
-    assert len(figures) == 3
+    assert len(figures) == 4
     # oswsd_release = "2025.1": nova 31.3.1, where @check_instance_lock above
     # "def pause" is line 4733 of nova/compute/api.py; 4687 in 29.4.0 (2024.1)
     first, second = links(figures[0]), links(figures[1])
@@ -236,6 +239,13 @@ def test_the_build_links_the_configured_release(app):
     steps = re.findall(r"<li[^>]*>.*?</li>", steps_list, re.S)
     assert ["oswsd-drift" in item for item in steps] == [False, True]
     assert "does not hold in 2025.1" in steps[1]
+    # nova/volume-attach in 2025.1 is its variant, which holds there; in
+    # nova 31.3.1 VolumeAttachmentController.create is in volumes.py, its
+    # first decorator on line 366
+    attach = links(figures[3])
+    controller = "/tag/31.3.1/nova/api/openstack/compute/volumes.py#L366"
+    assert any(url.endswith(controller) for url in attach)
+    assert all("/tag/31.3.1/" in url for url in attach)
 
 
 @pytest.mark.sphinx(
@@ -276,3 +286,38 @@ def test_a_variant_serves_its_series_and_older_ones(tmp_path, capsys):
     status, out, err = run(capsys, *argv)
     assert (status, out) == (0, "title op@2024.2\na->b: x\n")
     assert err == f"oswsd: demo/op in 2024.1: {flows / 'op@2024.2.wsd'}\n"
+
+
+# -- packs -------------------------------------------------------------------------
+
+
+def test_a_pack_holds_every_version_and_is_reproducible(tmp_path):
+    indexes = [fixture_index("1.0.0", 10), fixture_index("1.1.0", None)]
+    for index in indexes:
+        index.project = "demo"
+    save_pack(indexes, tmp_path / "demo.json.xz")
+    first = (tmp_path / "demo.json.xz").read_bytes()
+    save_pack(indexes, tmp_path / "demo.json.xz")
+    assert (tmp_path / "demo.json.xz").read_bytes() == first
+    pack = tmp_path / "demo.json.xz"
+    assert bundled_releases(tmp_path) == {"demo": {"1.0.0": pack, "1.1.0": pack}}
+    assert SourceIndex.load(pack, "1.0.0") == indexes[0]
+    assert SourceIndex.load(pack) == indexes[1]  # the newest
+    with pytest.raises(SourceIndexError):
+        SourceIndex.load(pack, "9.9.9")
+
+
+def test_the_build_tool_packs_the_kept_versions_of_a_project(tmp_path, capsys):
+    script = Path(__file__).parent.parent / "tools" / "build_indexes.py"
+    spec = importlib.util.spec_from_file_location("build_indexes", script)
+    build_indexes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_indexes)
+    older, newer = fixture_index("1.0.0", 10), fixture_index("2.0.0", 20)
+    build_indexes.store(tmp_path, "nova", [older], {("nova", "1.0.0")})
+    assert [p.name for p in tmp_path.iterdir()] == ["nova-1.0.0.json.gz"]
+    kept = {("nova", "1.0.0"), ("nova", "2.0.0")}
+    build_indexes.store(tmp_path, "nova", [newer], kept)
+    assert [p.name for p in tmp_path.iterdir()] == ["nova.json.xz"]
+    assert list(bundled_releases(tmp_path)["nova"]) == ["1.0.0", "2.0.0"]
+    build_indexes.store(tmp_path, "nova", [], {("nova", "2.0.0")})  # 1.0.0 dropped
+    assert [p.name for p in tmp_path.iterdir()] == ["nova-2.0.0.json.gz"]

@@ -2,10 +2,12 @@
 
 Downloads the sdist of each release in the series table
 (:mod:`sphinxcontrib_oswsd.sources.releases`) from PyPI (never a wheel: the
-index needs the sources as released), indexes it and writes
-``<repository>-<version>.json.gz``, removing the indexes of versions no series
-runs any more. The output is byte-for-byte reproducible, so a rebuild with an
-unchanged table changes no file.
+index needs the sources as released) and indexes it, dropping the indexes of
+versions no series runs any more. The versions of a project share one xz pack
+(``<repository>.json.xz``), which costs little more than one version; a
+project with a single version gets ``<repository>-<version>.json.gz``. The
+output is byte-for-byte reproducible, so a rebuild with an unchanged table
+changes no file.
 
     python tools/build_indexes.py                     # every series' releases
     python tools/build_indexes.py nova os-vif==4.2.0  # some, or an extra one
@@ -29,7 +31,12 @@ import tempfile
 from pathlib import Path
 
 from sphinxcontrib_oswsd.sources import SERIES, SourceIndex, bundled_releases
-from sphinxcontrib_oswsd.sources.projects import index_filename, version_key
+from sphinxcontrib_oswsd.sources.index import save_pack
+from sphinxcontrib_oswsd.sources.projects import (
+    index_filename,
+    pack_filename,
+    version_key,
+)
 from sphinxcontrib_oswsd.sources.releases import DEFAULT_SERIES
 
 #: The checkout's data directory (not an installed copy's, as under tox).
@@ -88,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     wanted = [_pin(spec) for spec in args.projects] if args.projects else RELEASES
     kept = {(p, v) for p, v in RELEASES} | set(wanted)
+    built: dict[str, list[SourceIndex]] = {}
     with tempfile.TemporaryDirectory(prefix="oswsd-indexes-") as tmp:
         for project, version in wanted:
             root = _source(args.unpacked, project, version, Path(tmp))
@@ -104,18 +112,42 @@ def main(argv: list[str] | None = None) -> int:
             index, notes = SourceIndex.build(project, version, root, support)
             for note in notes:
                 print(f"{project}: {note}", file=sys.stderr)
-            for old, path in bundled_releases(args.output).get(project, {}).items():
-                if (project, old) not in kept:
-                    path.unlink()
-            out = args.output / index_filename(project, version)
-            index.save(out)
+            built.setdefault(project, []).append(index)
             symbols = sum(len(s) for s in index.modules.values())
             facts = ", ".join(f"{k} {_count(v)}" for k, v in index.facts.items())
             print(
-                f"{out.name}: {len(index.modules)} modules, {symbols} symbols, "
-                f"{facts}; {out.stat().st_size} bytes"
+                f"{index_filename(project, version)}: {len(index.modules)} modules, "
+                f"{symbols} symbols, {facts}"
             )
+    for project, indexes in built.items():
+        out = store(args.output, project, indexes, kept)
+        print(f"{out.name}: {out.stat().st_size} bytes")
     return 0
+
+
+def store(
+    output: Path, project: str, indexes: list[SourceIndex], kept: set[tuple[str, str]]
+) -> Path:
+    """Write ``indexes`` with the project's other kept versions in ``output``:
+    one version alone as ``<project>-<version>.json.gz``, several as one pack
+    (:func:`save_pack`); the versions no longer kept are dropped."""
+    existing = bundled_releases(output).get(project, {})
+    versions = {
+        version: SourceIndex.load(path, version)
+        for version, path in existing.items()
+        if (project, version) in kept
+    }
+    versions.update((index.version, index) for index in indexes)
+    ordered = [versions[v] for v in sorted(versions, key=version_key)]
+    for path in set(existing.values()):
+        path.unlink()
+    if len(ordered) == 1:
+        out = output / index_filename(project, ordered[0].version)
+        ordered[0].save(out)
+    else:
+        out = output / pack_filename(project)
+        save_pack(ordered, out)
+    return out
 
 
 def _pin(spec: str) -> tuple[str, str]:

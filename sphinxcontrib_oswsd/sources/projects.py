@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from sphinxcontrib_oswsd.sources.index import PACK_SUFFIX, pack_versions
+
 #: Packages whose repository is not named by the general rule below.
 _REPOSITORY_EXCEPTIONS = {
     "glance_store": "glance_store",
@@ -38,14 +40,23 @@ def index_filename(repository: str, version: str) -> str:
     return f"{repository}-{version}.json.gz"
 
 
+def pack_filename(repository: str) -> str:
+    return f"{repository}{PACK_SUFFIX}"
+
+
 def bundled_releases(data_dir: Path = DATA_DIR) -> dict[str, dict[str, Path]]:
     """``repository -> version -> file`` for the index files in ``data_dir``,
-    versions oldest first."""
+    versions oldest first: ``<repository>-<version>.json.gz`` holds one
+    version, a pack ``<repository>.json.xz`` several."""
     found: dict[str, dict[str, Path]] = {}
     for path in data_dir.glob("*.json.gz"):
         match = _INDEX_FILE.fullmatch(path.name)
         if match:
             found.setdefault(match["repository"], {})[match["version"]] = path
+    for path in data_dir.glob(f"*{PACK_SUFFIX}"):
+        repository = path.name.removesuffix(PACK_SUFFIX)
+        for version in pack_versions(path):
+            found.setdefault(repository, {})[version] = path
     return {
         repository: dict(sorted(files.items(), key=lambda item: version_key(item[0])))
         for repository, files in sorted(found.items())

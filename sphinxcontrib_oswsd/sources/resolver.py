@@ -165,7 +165,7 @@ class Resolver:
                         f"no bundled symbol index of {repository} {version} "
                         f"(release {self.release}; bundled: {', '.join(files)})"
                     )
-                index = SourceIndex.load(files[version])
+                index = SourceIndex.load(files[version], version)
                 self._revisions[repository] = override or Revision("tag", version)
                 return index
         except SourceIndexError as error:
