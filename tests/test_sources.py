@@ -512,14 +512,17 @@ def test_indexes_load_lazily_once_per_project(monkeypatch):
         index.SourceIndex,
         "load",
         classmethod(
-            lambda cls, path: loaded.append(Path(path).name) or real_load(cls, path)
+            lambda cls, path, version=None: (
+                loaded.append((Path(path).name, version))
+                or real_load(cls, path, version)
+            )
         ),
     )
     resolver = Resolver()
     assert loaded == []
     for qualname in ("API.pause", "API.unpause", "API.suspend"):
         assert resolver.resolve(SourceRef("nova/compute/api.py", qualname, 1)).ok
-    assert loaded == ["nova-34.0.0.json.gz"]
+    assert loaded == [("nova.json.xz", "34.0.0")]
 
 
 # -- oswsd index build -------------------------------------------------------

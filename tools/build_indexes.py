@@ -139,14 +139,16 @@ def store(
     }
     versions.update((index.version, index) for index in indexes)
     ordered = [versions[v] for v in sorted(versions, key=version_key)]
-    for path in set(existing.values()):
-        path.unlink()
+    partial = output / f".{project}.partial"  # replaced whole: readers never see half
     if len(ordered) == 1:
         out = output / index_filename(project, ordered[0].version)
-        ordered[0].save(out)
+        ordered[0].save(partial)
     else:
         out = output / pack_filename(project)
-        save_pack(ordered, out)
+        save_pack(ordered, partial)
+    partial.replace(out)
+    for path in set(existing.values()) - {out}:
+        path.unlink()
     return out
 
 
