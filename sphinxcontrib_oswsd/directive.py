@@ -146,7 +146,7 @@ class OpenStackWorkflow(SphinxDirective):
         # older one lacks is drift, said once, not an error at each line.
         drifting = release != DEFAULT_SERIES and _is_library(source)
         resolver = settings.resolver(release)
-        resolutions, problems = self._resolve(diagram, resolver)
+        resolutions, problems = self._resolutions(diagram, resolver)
         problems += self._check_claims(diagram, source, resolver)
         drifted = drifted_steps(diagram, {line for line, _, _ in problems})
         if drifting and drifted:
@@ -226,6 +226,16 @@ class OpenStackWorkflow(SphinxDirective):
         return []
 
     def _resolve(
+        self, diagram: Diagram, source: WorkflowSource, settings: Settings
+    ) -> dict[int, Resolution]:
+        """Resolve each reference comment once (in ``oswsd_release``); warn
+        about those that fail."""
+        resolutions, problems = self._resolutions(diagram, settings.resolver())
+        for line, subtype, message in problems:
+            self._warn(self._where(source, line) + message, subtype, source, line)
+        return resolutions
+
+    def _resolutions(
         self, diagram: Diagram, resolver: Resolver
     ) -> tuple[dict[int, Resolution], list[Problem]]:
         """Resolve each reference comment once; the problems of those that fail."""
