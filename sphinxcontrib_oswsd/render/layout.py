@@ -486,6 +486,8 @@ class _Builder:
         return (depth - 1) * BAR_STEP + BAR_W / 2 if direction > 0 else -BAR_W / 2
 
     def open_bar(self, column: int, y: float) -> None:
+        if self.created.get(column) == y:  # under the head drawn there
+            y += self.heads[column].height / 2
         self.bars[column].append(y)
         for frame in self.frames:
             frame.bars[column] = max(frame.bars.get(column, 0), len(self.bars[column]))
@@ -543,6 +545,8 @@ class _Builder:
         start = self.bars[column].pop()
         level = len(self.bars[column])
         height = max(y - start, BAR_MIN)
+        # A bar closed as soon as opened still shows; what follows waits.
+        self.y = max(self.y, start + height + ROW_GAP / 2)
 
         def draw() -> None:
             left = self.x[column] + level * BAR_STEP - BAR_W / 2
