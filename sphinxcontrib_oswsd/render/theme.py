@@ -46,6 +46,8 @@ LIGHT: dict[str, Paint] = {
     "group-text": Paint(fill="#2b3d52"),
     "separator": Paint(stroke="#54657a"),
     "destroy": Paint(stroke="#b3261e", width=2.0),
+    # No shape of its own: the text of a linked step (fill), a lit step (stroke).
+    "linked": Paint(fill="#1a56a0", stroke="#d0531b"),
 }
 
 DARK: dict[str, Paint] = {
@@ -70,4 +72,5 @@ DARK: dict[str, Paint] = {
     "group-text": Paint(fill="#cbd6e2"),
     "separator": Paint(stroke="#a3b3c5"),
     "destroy": Paint(stroke="#ff6b5e", width=2.0),
+    "linked": Paint(fill="#8cc4ff", stroke="#ffa257"),
 }
