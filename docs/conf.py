@@ -33,6 +33,9 @@ html_title = f"{project} {release}"
 
 # What OpenStack's pdf-docs jobs use.
 latex_engine = "xelatex"
+# Sphinx's default index sorter for xelatex is xindy, which TeX Live in Debian
+# only has as an extra package; makeindex does for our short index.
+latex_use_xindy = False
 latex_documents = [
     ("index", "sphinxcontrib-oswsd.tex", "sphinxcontrib-oswsd", author, "manual"),
 ]

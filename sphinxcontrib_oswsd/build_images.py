@@ -98,6 +98,7 @@ def make_request(
         link=LinkTable.of(attributes["links"]),
         id_prefix=attributes["uid"],
         title=attributes["alt"],
+        fallback_format="svg" if builder_format == "html" else "pdf",
     )
 
 
@@ -230,11 +231,12 @@ def result_for(
     node: workflow_diagram, settings: Settings, builder_format: str
 ) -> RenderResult | None:
     """The image for ``node``, never from the network: API images were fetched
-    after reading, so a cache miss now draws locally (already reported)."""
+    after reading, so a cache miss now draws locally (already reported), or
+    with ``oswsd_fallback = "error"`` gives no image (the alt text stands in)."""
     request = make_request(
         {name: node[name] for name in REQUEST_ATTRIBUTES}, settings, builder_format
     )
     if request is None:
         return None
-    options = render_options(settings, offline=True, fallback="local")
+    options = render_options(settings, offline=True)
     return render_batch([request], options=options)[request]

@@ -31,8 +31,10 @@ from sphinxcontrib_oswsd.visitors import (
     html_depart_steps,
     html_visit_diagram,
     html_visit_steps,
+    latex_depart_figure,
     latex_figure_fixes,
     latex_visit_diagram,
+    latex_visit_figure,
     plain_text_fallback,
 )
 
@@ -61,7 +63,12 @@ def write_palette(app: Sphinx, *args: Any) -> list:
 def setup(app: Sphinx) -> dict[str, Any]:
     for name, (default, rebuild, types) in CONFIG_VALUES.items():
         app.add_config_value(f"oswsd_{name}", default, rebuild, types)
-    app.add_enumerable_node(workflow_figure, "figure", figure_title)
+    app.add_enumerable_node(
+        workflow_figure,
+        "figure",
+        figure_title,
+        latex=(latex_visit_figure, latex_depart_figure),
+    )
     app.add_node(
         workflow_diagram,
         html=(html_visit_diagram, None),

@@ -9,6 +9,7 @@ text and the steps list.
 from __future__ import annotations
 
 import hashlib
+import math
 import posixpath
 import re
 from html import escape
@@ -18,6 +19,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.locale import _
+from sphinx.util import logging
 from sphinx.util.fileutil import copy_asset_file
 
 from sphinxcontrib_oswsd.build_images import LinkTable, result_for
@@ -31,8 +33,12 @@ from sphinxcontrib_oswsd.nodes import (
 from sphinxcontrib_oswsd.page import Drawing, frame
 from sphinxcontrib_oswsd.render.batch import RenderResult
 from sphinxcontrib_oswsd.render.imagemap import image_map_areas
-from sphinxcontrib_oswsd.render.layout import layout
-from sphinxcontrib_oswsd.wsd.parser import parse
+from sphinxcontrib_oswsd.render.layout import Layout
+from sphinxcontrib_oswsd.render.paginate import print_pages, smallest_text
+from sphinxcontrib_oswsd.render.pdf import missing_characters, pdf_document
+from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
+
+logger = logging.getLogger(__name__)
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>\s*")
 STYLE = Path(__file__).parent / "texinputs" / "sphinxcontriboswsd.sty"
@@ -46,11 +52,15 @@ def _result(translator: Any, node: workflow_diagram) -> RenderResult | None:
 
 def _save(result: RenderResult, directory: Path) -> str:
     """Write the image once under a name made from its content."""
-    name = f"oswsd-{hashlib.sha256(result.data).hexdigest()[:20]}.{result.format}"
+    return _save_bytes(result.data, result.format or "png", directory)
+
+
+def _save_bytes(data: bytes, fmt: str, directory: Path) -> str:
+    name = f"oswsd-{hashlib.sha256(data).hexdigest()[:20]}.{fmt}"
     path = directory / name
     if not path.exists():
         directory.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(result.data)
+        path.write_bytes(data)
     return name
 
 
@@ -86,25 +96,25 @@ def html_visit_diagram(self: Any, node: workflow_diagram) -> None:
     raise nodes.SkipNode
 
 
-def _linked_boxes(
+def _api_boxes(
     node: workflow_diagram, result: RenderResult
-) -> tuple[float, float, list[tuple[float, float, float, float, str]]]:
-    """For LaTeX, which drops the links of an included image: the image's own
-    width and height, and ``(x0, y0, x1, y1, url)`` for each step that links
-    to source, measured from the top left."""
-    diagram = parse(node["source"])
+) -> list[tuple[float, float, float, float, str]]:
+    """``(x0, y0, x1, y1, url)`` for each step of an API image that links to
+    source, from the image's top left."""
     links = LinkTable.of(node["links"])
-    if _is_local(node, result):
-        drawn = layout(diagram)
-        boxes = [
-            (*element.bounds, url)
-            for element in drawn.steps()
-            if element.step.ref and (url := links(element.step.ref))
-        ]
-        return drawn.width, drawn.height, boxes
-    areas = image_map_areas(result.boxes, diagram, links)
-    width, height = result.width or 0, result.height or 0
-    return width, height, [(*area.coords, area.href) for area in areas]
+    areas = image_map_areas(result.boxes, parse(node["source"]), links)
+    return [(*area.coords, area.href) for area in areas]
+
+
+def _page_boxes(
+    page: Layout, links: LinkTable
+) -> list[tuple[float, float, float, float, str]]:
+    """The same for a page drawn by the local renderer."""
+    return [
+        (*element.bounds, url)
+        for element in page.steps()
+        if element.step.ref and (url := links(element.step.ref))
+    ]
 
 
 def _html_image(node: workflow_diagram, result: RenderResult, src: str) -> str:
@@ -159,26 +169,146 @@ def html_depart_steps(self: Any, node: workflow_steps) -> None:
 # -- LaTeX -----------------------------------------------------------------------
 
 
+#: What a diagram is laid out for in LaTeX, in pt: the text width and
+#: height of an A4 or Letter page with Sphinx's margins (the smaller of
+#: each), less room for a caption.  LaTeX scales each page to the real
+#: text width, so other paper sizes only change the size text prints at.
+PRINT_WIDTH = 450.0
+PRINT_HEIGHT = 600.0
+#: Smaller printed text is reported: it cannot be read on paper.
+MIN_PRINTED_TEXT = 6.0
+
+
 def latex_visit_diagram(self: Any, node: workflow_diagram) -> None:
-    result = _result(self, node)
-    if result is None:
+    """The diagram's first page; later pages, each a figure of its own with
+    "(continued)" under it, follow its figure (see :func:`latex_depart_figure`)."""
+    result = None if node["renderer"] == "local" else _result(self, node)
+    if node["renderer"] == "local" or (result and result.fell_back):
+        graphics = _local_graphics(self, node)
+    elif result is not None:
+        graphics = [
+            _graphic(
+                self,
+                node,
+                result.data,
+                result.format,
+                result.width or 0,
+                result.height or 0,
+                _api_boxes(node, result),
+            )
+        ]
+    else:
+        graphics = []
+    if not graphics:
         self.body.append(self.encode(node["alt"]))
         raise nodes.SkipNode
-    name = _save(result, Path(self.builder.outdir))
+    self.body.append(graphics[0])
+    if len(graphics) > 1 and isinstance(node.parent, workflow_figure):
+        node.parent["oswsd_continued"] = graphics[1:]
+    raise nodes.SkipNode
+
+
+def _local_graphics(self: Any, node: workflow_diagram) -> list[str]:
+    """The local renderer's pages, each as its own PDF."""
+    try:
+        diagram = parse(node["source"])
+    except WSDSyntaxError:
+        return []  # the directive reported it
+    pages, scale = print_pages(diagram, PRINT_WIDTH, PRINT_HEIGHT)
+    printed = smallest_text(pages) * scale
+    if printed < MIN_PRINTED_TEXT:
+        _warn(
+            node,
+            f"{node['workflow']}: too wide to print legibly: its text would print"
+            f" at {printed:.1f} pt on a {PRINT_WIDTH:.0f} pt wide page;"
+            " give it fewer participants or shorter labels",
+            "size",
+        )
+    missing: dict[int | None, str] = {}
+    for page in pages:
+        for line, chars in missing_characters(page).items():
+            missing[line] = missing.get(line, "") + chars
+    for line, chars in sorted(missing.items(), key=lambda kv: kv[0] or 0):
+        where = (
+            f"{node['workflow']}:{line + node['line_offset']}"
+            if line
+            else node["workflow"]
+        )
+        names = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in dict.fromkeys(chars))
+        _warn(
+            node,
+            f"{where}: no installed font can draw {names}: left out of the PDF",
+            "font",
+        )
+    links = LinkTable.of(node["links"])
+    return [
+        _graphic(
+            self,
+            node,
+            pdf_document([page], link=links, title=node["alt"]),
+            "pdf",
+            page.width,
+            page.height,
+            _page_boxes(page, links),
+        )
+        for page in pages
+    ]
+
+
+def _warn(node: workflow_diagram, message: str, subtype: str) -> None:
+    logger.warning(
+        message, location=tuple(node["location"]), type="oswsd", subtype=subtype
+    )
+
+
+def _graphic(
+    self: Any,
+    node: workflow_diagram,
+    data: bytes,
+    fmt: str,
+    width: float,
+    height: float,
+    boxes: list[tuple[float, float, float, float, str]],
+) -> str:
+    """One image, written once under a name made from its content, with a
+    link over each linked step (an included PDF loses its own)."""
+    name = _save_bytes(data, fmt, Path(self.builder.outdir))
     base, ext = name.rsplit(".", 1)
-    width = self.latex_image_length(node["width"]) if node.get("width") else None
-    options = f"width={width}" if width else ""
-    natural_width, height, boxes = _linked_boxes(node, result)
+    length = self.latex_image_length(node["width"]) if node.get("width") else None
+    options = f"width={length}" if length else ""
+    height = max(1, math.ceil(height))
     links = "".join(
         f"\\oswsdlink{{{_tex(x0)}}}{{{_tex(height - y1)}}}{{{_tex(x1 - x0)}}}"
         f"{{{_tex(y1 - y0)}}}{{{self.encode_uri(url)}}}{{{url.encode().hex()}}}%\n"
         for x0, y0, x1, y1, url in boxes
     )
-    self.body.append(
+    return (
         f"\\oswsddiagram{{{options}}}{{{{{base}}}.{ext}}}"
-        f"{{{max(1, round(natural_width))}}}{{{_tex(height)}}}{{%\n{links}}}\n"
+        f"{{{max(1, round(width))}}}{{{height}}}{{%\n{links}}}\n"
     )
-    raise nodes.SkipNode
+
+
+def latex_visit_figure(self: Any, node: workflow_figure) -> None:
+    """A figure that stays where it is written, before its steps list."""
+    self.no_latex_floats += 1
+    try:
+        self.visit_figure(node)
+    finally:
+        self.no_latex_floats -= 1
+
+
+def latex_depart_figure(self: Any, node: workflow_figure) -> None:
+    self.depart_figure(node)
+    if not node.get("oswsd_continued"):
+        return
+    captioned = any(isinstance(child, nodes.caption) for child in node)
+    text = self.encode(f"{figure_title(node)} {_('(continued)')}")
+    numbered = "\\figurename~\\thefigure: " if captioned else ""
+    for graphic in node["oswsd_continued"]:
+        self.body.append(
+            f"\\begin{{figure}}[H]\n\\centering\n{graphic}"
+            f"\\oswsdcontinued{{{numbered}{text}}}\n\\end{{figure}}\n"
+        )
 
 
 def _tex(value: float) -> str:

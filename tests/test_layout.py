@@ -15,6 +15,7 @@ from render_support import (
 )
 
 from sphinxcontrib_oswsd.render import text as metrics
+from sphinxcontrib_oswsd.render.fonts import font_for
 from sphinxcontrib_oswsd.render.layout import (
     BAR_STEP,
     Layout,
@@ -68,10 +69,19 @@ def test_helvetica_widths_are_the_afm_ones():
     assert metrics.text_width("Wi", size=10) == pytest.approx(11.66)
 
 
-def test_wide_characters_take_one_em_and_unknown_ones_an_average():
-    assert metrics.text_width("中文", size=13) == pytest.approx(26)
-    assert metrics.advance("Ж") == metrics.advance("\u20b9") > 500
+def test_other_characters_take_the_width_of_the_font_that_draws_them():
+    for char in "Ж中→":
+        font = font_for(char)
+        wide = 1000 if char == "中" else 600  # without a font: one em, an average
+        assert metrics.advance(char) == (font.advance(char) if font else wide)
     assert metrics.advance("\u0301") == 0  # a combining accent
+
+
+def test_characters_no_font_has_take_an_average_width():
+    linear_a = "\U00010600"
+    if font_for(linear_a) is not None:
+        pytest.skip("an installed font has Linear A")
+    assert metrics.advance(linear_a) == 600
 
 
 def test_wrap_keeps_lines_within_the_width_and_breaks_at_newlines():

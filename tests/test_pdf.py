@@ -10,6 +10,7 @@ import zlib
 import pytest
 from render_support import WORKFLOWS, every_construct, workflow_ids
 
+from sphinxcontrib_oswsd.render.fonts import font_for
 from sphinxcontrib_oswsd.render.layout import layout
 from sphinxcontrib_oswsd.render.pdf import render_pdf
 from sphinxcontrib_oswsd.wsd.model import SourceRef
@@ -45,11 +46,20 @@ def read(pdf: bytes) -> dict[int, bytes]:
     return objects
 
 
-def content(objects: dict[int, bytes]) -> bytes:
-    (stream,) = [body for body in objects.values() if b"stream\n" in body]
+def stream_data(stream: bytes) -> bytes:
     data = stream.split(b"stream\n", 1)[1].rsplit(b"\nendstream", 1)[0]
     assert b"/Length %d " % len(data) in stream
     return zlib.decompress(data)
+
+
+def pages(objects: dict[int, bytes]) -> list[bytes]:
+    return [body for body in objects.values() if body.startswith(b"<< /Type /Page ")]
+
+
+def content(objects: dict[int, bytes], page: int = 0) -> bytes:
+    """The content stream of a page, the first by default."""
+    number = int(re.search(rb"/Contents (\d+) 0 R", pages(objects)[page])[1])
+    return stream_data(objects[number])
 
 
 def test_structure_fonts_and_page_size():
@@ -58,7 +68,7 @@ def test_structure_fonts_and_page_size():
     objects = read(pdf)
     assert objects[1] == b"<< /Type /Catalog /Pages 2 0 R >>"
     drawn = layout(diagram)
-    page = objects[3]
+    (page,) = pages(objects)
     box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", page)
     assert float(box[1]) == pytest.approx(drawn.width, abs=0.01)
     assert float(box[2]) == pytest.approx(drawn.height, abs=0.01)
@@ -77,9 +87,26 @@ def test_text_lines_dashes_and_arrow_heads_are_drawn():
     assert b" c " in ops  # Bezier corners of states and actors
 
 
-def test_characters_outside_winansi_become_question_marks():
-    ops = content(read(render_pdf(parse("A->B: caf\u00e9 \u4e2d\u6587 \u20ac"))))
-    assert b"(caf\\351 ?? \\200) Tj" in ops
+def test_characters_outside_winansi_are_set_in_an_embedded_font():
+    objects = read(render_pdf(parse("A->B: caf\u00e9 \u4e2d\u6587 \u20ac")))
+    ops = content(objects)
+    assert b"(caf\\351 ) Tj" in ops and b"( \\200) Tj" in ops
+    if font_for("\u4e2d") is None:
+        pytest.skip("no installed font has CJK characters")
+    (font,) = [b for b in objects.values() if b"/Subtype /Type0" in b]
+    assert b"/Encoding /Identity-H" in font and b"/ToUnicode" in font
+    glyphs = b"%04X%04X" % (
+        font_for("\u4e2d").glyph("\u4e2d"),
+        font_for("\u6587").glyph("\u6587"),
+    )
+    assert b"<" + glyphs + b"> Tj" in ops
+    (cmap,) = [
+        stream_data(b)
+        for b in objects.values()
+        if b"stream" in b and b"beginbfchar" in stream_data(b)
+        if b"/Length1" not in b
+    ]
+    assert b"<4E2D>" in cmap and b"<6587>" in cmap
 
 
 def test_string_syntax_is_escaped():
@@ -93,7 +120,7 @@ def test_link_annotations_exactly_where_link_returns_a_url():
     links = [body for body in objects.values() if b"/Subtype /Link" in body]
     linked = [s for s in diagram.steps() if s.ref and compute_only(s.ref)]
     assert 0 < len(links) == len(linked) < len(diagram.steps())
-    page = objects[3].decode()
+    (page,) = (p.decode() for p in pages(objects))
     numbers = [
         int(n) for n in re.search(r"/Annots \[([\d R]+)\]", page)[1].split()[::3]
     ]

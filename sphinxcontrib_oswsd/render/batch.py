@@ -50,7 +50,8 @@ class RenderRequest:
     """One diagram to draw. ``path`` and ``line_offset`` place its lines for
     messages (the offset is the line before the diagram's first line, for a
     diagram embedded in a larger file); ``link``, ``id_prefix`` and ``title``
-    are for the local renderer."""
+    are for the local renderer, and ``fallback_format`` is what it draws when
+    the API fails (``pdf`` for LaTeX, which cannot include SVG)."""
 
     name: str
     source: str
@@ -63,6 +64,7 @@ class RenderRequest:
     link: Linker | None = None
     id_prefix: str = "oswsd"
     title: str | None = None
+    fallback_format: str = "svg"
 
     def location(self, line: int | None = None) -> str:
         """``path:line`` for a message about ``line`` of the source."""
@@ -244,7 +246,8 @@ def _failed(request: RenderRequest, cause: str, options: RenderOptions) -> Rende
     reason = f"{request.location()}: {cause}"
     if options.fallback == "error":
         return RenderResult(error=reason)
-    local = _render_local(request, "pdf" if request.format == "pdf" else "svg")
+    fmt = "pdf" if request.format == "pdf" else request.fallback_format
+    local = _render_local(request, fmt)
     return replace(local, fell_back=True, fallback_reason=reason)
 
 

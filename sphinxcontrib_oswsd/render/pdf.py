@@ -1,41 +1,255 @@
 """The PDF writer of the offline renderer.
 
-A one-page vector PDF sized to the diagram, for LaTeX (``\\includegraphics``)
-and for readers who want a file.  It uses the standard Helvetica fonts, which
-every PDF reader has and whose widths the layout measured, so nothing is
-embedded; their WinAnsi encoding covers Western European text only, and any
-other character (CJK included) prints as ``?``.  Linked steps carry URI link
-annotations.  The bytes depend on the diagram alone: no dates, no random ids.
+Vector PDF pages sized to the diagram, for LaTeX (``\\includegraphics``)
+and for readers who want a file.  Text that Windows-1252 covers is set in the
+standard Helvetica fonts, which every PDF reader has and whose widths the
+layout measured, so nothing is embedded for it.  Any other character (CJK,
+Cyrillic, Greek...) is set in a subset of an installed TrueType font that has
+it (see :mod:`.fonts`), embedded with a ``ToUnicode`` map so that it can be
+searched and copied; a character no installed font has is left out, and
+:func:`missing_characters` names it.  Linked steps carry URI link
+annotations.  The bytes depend on the diagram (and the installed fonts) alone:
+no dates, no random ids.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import zlib
 from urllib.parse import quote
 
 from ..wsd.model import Diagram, SourceRef
+from .fonts import Font, font_for, helvetica_has
 from .layout import Layout, Path, Rect, Shape, Text, layout
+from .paginate import paginate
 from .svg import Linker, safe_url, tooltip
+from .text import text_width
 from .theme import LIGHT
 
 _KAPPA = 0.5523  # Bézier handle length of a quarter circle, per radius
-_FONTS = {False: "/F1", True: "/F2"}
 _HALO_WIDTH = 3
+#: The largest page side many readers (and TeX, at 16,383 pt) accept; larger
+#: drawings are scaled down to it.
+_MAX_PAGE = 14400.0
+_STANDARD_FONTS = (
+    b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica"
+    b" /Encoding /WinAnsiEncoding >>",
+    b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold"
+    b" /Encoding /WinAnsiEncoding >>",
+)
 
 
 def render_pdf(
     diagram: Diagram, *, link: Linker | None = None, title: str | None = None
 ) -> bytes:
-    """``diagram`` as a PDF document.
+    """``diagram`` as a PDF document, one page per ``newpage`` part.
 
     ``link`` maps a step's source reference to a URL (or ``None``: no link);
     ``title`` is the document title, by default the diagram's own.
     """
-    drawn = layout(diagram)
-    content = _Content(drawn.height).draw(drawn)
-    annotations = _links(drawn, link)
-    return _document(drawn, content, annotations, title or diagram.title)
+    pages = paginate(layout(diagram), diagram, math.inf)
+    return pdf_document(pages, link=link, title=title or diagram.title)
+
+
+def pdf_document(
+    pages: list[Layout], *, link: Linker | None = None, title: str | None = None
+) -> bytes:
+    """Laid-out pages (see :mod:`.paginate`) as one PDF document."""
+    objects = _Objects()
+    catalog = objects.add(b"<< /Type /Catalog /Pages 2 0 R >>")
+    tree = objects.add()
+    fonts = _Fonts(objects)
+    kids = []
+    for drawn in pages:
+        page, stream = objects.add(), objects.add()
+        scale = min(1.0, _MAX_PAGE / max(drawn.width, drawn.height, 1.0))
+        content = _Content(drawn.height, scale, fonts).draw(drawn)
+        annotations = [objects.add(a) for a in _links(drawn, link, scale)]
+        size = f"{_num(drawn.width * scale)} {_num(drawn.height * scale)}"
+        objects.set(
+            page,
+            b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %s]" % (tree, size.encode())
+            + b" /Resources << /Font << "
+            + fonts.resources()
+            + b" >> >> /Contents %d 0 R" % stream
+            + (b" /Annots [" + _refs(annotations) + b"]" if annotations else b"")
+            + b" >>",
+        )
+        objects.set(stream, _stream(content))
+        kids.append(page)
+    objects.set(
+        tree, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (_refs(kids), len(kids))
+    )
+    fonts.write()
+    info = b"<< /Producer (sphinxcontrib-oswsd)"
+    if title:
+        info += b" /Title " + _text_string(title)
+    info += b" >>"
+    return objects.write(catalog, objects.add(info))
+
+
+def missing_characters(drawn: Layout) -> dict[int | None, str]:
+    """The characters no installed font can draw, by the source line of the
+    element that shows them."""
+    missing: dict[int | None, str] = {}
+    for element in drawn.elements:
+        for shape in element.shapes:
+            if isinstance(shape, Text):
+                for char in shape.text:
+                    if _font(char) is None and char not in missing.get(
+                        element.line, ""
+                    ):
+                        missing[element.line] = missing.get(element.line, "") + char
+    return missing
+
+
+def _font(char: str) -> Font | bool | None:
+    """``True`` for Helvetica (spaces included), ``False`` for a control
+    character (nothing to draw), else the embedded font that has ``char``,
+    or ``None`` when no installed font has it."""
+    if helvetica_has(char) or char.isspace():
+        return True
+    if not char.isprintable():
+        return False
+    return font_for(char)
+
+
+def _refs(numbers: list[int]) -> bytes:
+    return b" ".join(b"%d 0 R" % n for n in numbers)
+
+
+def _stream(data: bytes, extra: bytes = b"") -> bytes:
+    packed = zlib.compress(data, 9)
+    return (
+        b"<< /Length %d /Filter /FlateDecode%s >>\nstream\n" % (len(packed), extra)
+        + packed
+        + b"\nendstream"
+    )
+
+
+class _Objects:
+    """Numbered PDF objects, written with their cross-reference table."""
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+
+    def add(self, body: bytes = b"") -> int:
+        """A new object (its body may be set later); its number."""
+        self.bodies.append(body)
+        return len(self.bodies)
+
+    def set(self, number: int, body: bytes) -> None:
+        self.bodies[number - 1] = body
+
+    def write(self, root: int, info: int) -> bytes:
+        out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        offsets = []
+        for number, body in enumerate(self.bodies, 1):
+            offsets.append(len(out))
+            out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+        xref = len(out)
+        count = len(self.bodies) + 1
+        out += b"xref\n0 %d\n0000000000 65535 f \n" % count
+        out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+        digest = hashlib.md5(bytes(out), usedforsecurity=False).hexdigest().upper()
+        out += (
+            b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n"
+            % (
+                count,
+                root,
+                info,
+                digest.encode(),
+                digest.encode(),
+            )
+        )
+        out += b"startxref\n%d\n%%%%EOF\n" % xref
+        return bytes(out)
+
+
+class _Fonts:
+    """The fonts of a document: Helvetica and Helvetica-Bold, then each
+    embedded font as it is first used, subset to the glyphs used."""
+
+    def __init__(self, objects: _Objects) -> None:
+        self.objects = objects
+        self.standard = [objects.add(body) for body in _STANDARD_FONTS]
+        self.embedded: dict[Font, tuple[str, int, dict[int, str]]] = {}
+
+    def resources(self) -> bytes:
+        names = [f"/F{i + 1} {n} 0 R" for i, n in enumerate(self.standard)]
+        names += [f"{name} {n} 0 R" for name, n, _ in self.embedded.values()]
+        return " ".join(names).encode()
+
+    def use(self, font: Font, text: str) -> str:
+        """The resource name of ``font``; ``text`` is remembered for the subset."""
+        if font not in self.embedded:
+            name = f"/F{len(self.standard) + len(self.embedded) + 1}"
+            self.embedded[font] = (name, self.objects.add(), {})
+        name, _, used = self.embedded[font]
+        for char in text:
+            used.setdefault(font.glyph(char), char)
+        return name
+
+    def write(self) -> None:
+        for font, (_, number, used) in self.embedded.items():
+            self.objects.set(number, self.type0(font, used))
+
+    def type0(self, font: Font, used: dict[int, str]) -> bytes:
+        glyphs = sorted(used)
+        tag = "".join(
+            chr(65 + b % 26) for b in hashlib.sha256(repr(glyphs).encode()).digest()[:6]
+        )
+        base = f"/{tag}+{font.postscript_name}".encode()
+        data = font.subset(glyphs)
+        file = self.objects.add(_stream(data, b" /Length1 %d" % len(data)))
+        scale = 1000 / font.units_per_em
+        x0, y0, x1, y1 = (round(v * scale) for v in font.bbox)
+        descriptor = self.objects.add(
+            b"<< /Type /FontDescriptor /FontName %s /Flags 4" % base
+            + b" /FontBBox [%d %d %d %d] /ItalicAngle 0" % (x0, y0, x1, y1)
+            + b" /Ascent %d /Descent %d"
+            % (round(font.ascent * scale), round(font.descent * scale))
+            + b" /CapHeight %d /StemV 80 /FontFile2 %d 0 R >>"
+            % (round(font.ascent * scale), file)
+        )
+        widths = b" ".join(
+            b"%d [%d]" % (g, round(font.advance_units(g) * scale)) for g in glyphs
+        )
+        cid = self.objects.add(
+            b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont %s" % base
+            + b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity)"
+            + b" /Supplement 0 >> /FontDescriptor %d 0 R" % descriptor
+            + b" /W ["
+            + widths
+            + b"] /CIDToGIDMap /Identity >>"
+        )
+        cmap = self.objects.add(_stream(_to_unicode(used)))
+        return (
+            b"<< /Type /Font /Subtype /Type0 /BaseFont %s" % base
+            + b" /Encoding /Identity-H /DescendantFonts [%d 0 R]" % cid
+            + b" /ToUnicode %d 0 R >>" % cmap
+        )
+
+
+def _to_unicode(used: dict[int, str]) -> bytes:
+    """The CMap that maps each glyph id back to its character."""
+    lines = [
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        "/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
+        "1 begincodespacerange <0000> <FFFF> endcodespacerange",
+    ]
+    pairs = sorted(used.items())
+    for i in range(0, len(pairs), 100):
+        chunk = pairs[i : i + 100]
+        lines.append(f"{len(chunk)} beginbfchar")
+        lines += (
+            f"<{g:04X}> <{c.encode('utf-16-be').hex().upper()}>" for g, c in chunk
+        )
+        lines.append("endbfchar")
+    lines.append("endcmap CMapName currentdict /CMap defineresource pop end end")
+    return "\n".join(lines).encode("ascii")
 
 
 def _num(value: float) -> str:
@@ -69,16 +283,25 @@ def _text_string(text: str) -> bytes:
     return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
 
 
-def _winansi(text: str) -> bytes:
-    """What Helvetica can show: WinAnsi (cp1252) bytes, ``?`` for the rest."""
-    return text.encode("cp1252", errors="replace")
+def _runs(text: str) -> list[tuple[Font | bool | None, str]]:
+    """``text`` cut where the font changes (see :func:`_font`)."""
+    runs: list[tuple[Font | bool | None, str]] = []
+    for char in text:
+        font = _font(char)
+        if runs and runs[-1][0] == font:
+            runs[-1] = (font, runs[-1][1] + char)
+        else:
+            runs.append((font, char))
+    return runs
 
 
 class _Content:
     """The page's content stream; PDF's y axis points up, the layout's down."""
 
-    def __init__(self, height: float) -> None:
+    def __init__(self, height: float, scale: float, fonts: _Fonts) -> None:
         self.height = height
+        self.scale = scale
+        self.fonts = fonts
         self.ops: list[str] = []
 
     def y(self, value: float) -> str:
@@ -86,6 +309,8 @@ class _Content:
 
     def draw(self, drawn: Layout) -> bytes:
         self.ops.append("1 J 1 j")  # round caps and joins
+        if self.scale != 1:
+            self.ops.append(f"{_num(self.scale)} 0 0 {_num(self.scale)} 0 0 cm")
         for element in drawn.elements:
             for shape in element.shapes:
                 self.shape(shape)
@@ -151,17 +376,37 @@ class _Content:
         )
 
     def text(self, text: Text) -> None:
-        string = _literal(_winansi(text.text)).decode("ascii")
-        place = f"{_FONTS[text.bold]} {_num(text.size)} Tf "
-        place += f"{_num(text.x)} {self.y(text.y)} Td {string} Tj"
+        """One line, in runs of Helvetica and of embedded fonts; an embedded
+        font is emboldened by stroking its outlines (it has no bold face)."""
+        x = text.x
+        shows = []
+        for font, run in _runs(text.text):
+            start, x = x, x + text_width(run, text.size, text.bold)
+            if font is None or font is False:
+                continue  # nothing can draw it: its room stays empty
+            if font is True:
+                name = "/F2" if text.bold else "/F1"
+                plain = "".join(" " if c.isspace() else c for c in run)
+                string = _literal(plain.encode("cp1252")).decode("ascii")
+                mode = "0 Tr"
+            else:
+                name = self.fonts.use(font, run)
+                string = "<" + "".join(f"{font.glyph(c):04X}" for c in run) + ">"
+                mode = f"{_num(text.size / 30)} w 2 Tr" if text.bold else "0 Tr"
+            place = f"{name} {_num(text.size)} Tf 1 0 0 1 {_num(start)} "
+            shows.append((mode, place + f"{self.y(text.y)} Tm {string} Tj"))
+        if not shows:
+            return
         if text.halo and LIGHT["background"].fill:
             halo = _colour(LIGHT["background"].fill)
-            self.ops.append(f"q {halo} RG {_HALO_WIDTH} w BT 1 Tr {place} ET Q")
+            runs = " ".join(show for _, show in shows)
+            self.ops.append(f"q {halo} RG {_HALO_WIDTH} w BT 1 Tr {runs} ET Q")
         fill = _colour(LIGHT[text.role].fill or "#000000")
-        self.ops.append(f"BT {fill} rg 0 Tr {place} ET")
+        runs = " ".join(f"{mode} {show}" for mode, show in shows)
+        self.ops.append(f"q {fill} rg {fill} RG BT {runs} ET Q")
 
 
-def _links(drawn: Layout, link: Linker | None) -> list[bytes]:
+def _links(drawn: Layout, link: Linker | None, scale: float) -> list[bytes]:
     """A link annotation over every step whose reference has a URL."""
     if link is None:
         return []
@@ -176,10 +421,8 @@ def _links(drawn: Layout, link: Linker | None) -> list[bytes]:
         if urls[ref] is None:
             continue
         x0, y0, x1, y1 = element.bounds
-        box = " ".join(
-            _num(v)
-            for v in (x0 - 2, drawn.height - y1 - 2, x1 + 2, drawn.height - y0 + 2)
-        )
+        corners = (x0 - 2, drawn.height - y1 - 2, x1 + 2, drawn.height - y0 + 2)
+        box = " ".join(_num(v * scale) for v in corners)
         uri = _literal(quote(urls[ref], safe="/:?#[]@!$&'()*+,;=%~").encode("ascii"))
         annotations.append(
             b"<< /Type /Annot /Subtype /Link /Rect [" + box.encode() + b"]"
@@ -190,51 +433,3 @@ def _links(drawn: Layout, link: Linker | None) -> list[bytes]:
             + b" >> >>"
         )
     return annotations
-
-
-def _document(
-    drawn: Layout, content: bytes, annotations: list[bytes], title: str | None
-) -> bytes:
-    """Number the objects, write them with their cross-reference table."""
-    size = f"{_num(drawn.width)} {_num(drawn.height)}".encode()
-    first_annot = 7
-    annots = b" ".join(b"%d 0 R" % (first_annot + i) for i in range(len(annotations)))
-    stream = zlib.compress(content, 9)
-    info = b"<< /Producer (sphinxcontrib-oswsd)"
-    if title:
-        info += b" /Title " + _text_string(title)
-    info += b" >>"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + size + b"]"
-        b" /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> /Contents 4 0 R"
-        + (b" /Annots [" + annots + b"]" if annotations else b"")
-        + b" >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
-        + stream
-        + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica"
-        b" /Encoding /WinAnsiEncoding >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold"
-        b" /Encoding /WinAnsiEncoding >>",
-        *annotations,
-        info,
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    digest = hashlib.md5(bytes(out), usedforsecurity=False).hexdigest().upper().encode()
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n" % (
-        len(objects) + 1,
-        len(objects),
-        digest,
-        digest,
-    )
-    out += b"startxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)

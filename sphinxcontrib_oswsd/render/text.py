@@ -1,16 +1,19 @@
-"""Text measurement without a font file: Helvetica advance widths.
+"""Text measurement: Helvetica advance widths, and the installed fonts'.
 
-The offline renderer must size boxes before any font is loaded, and the PDF
+The offline renderer must size boxes before anything is drawn, and the PDF
 writer uses the standard Helvetica Type 1 fonts, whose advance widths are
 published in Adobe's AFM files (Arial shares them).  Widths are in units of
-1/1000 em.  Characters missing from the tables are measured conservatively:
-East Asian wide characters at one em, others at a wide Latin average.
+1/1000 em.  Other characters are measured with the installed font the PDF
+writer will draw them with (:mod:`.fonts`); with none, conservatively: East
+Asian wide characters at one em, others at a wide Latin average.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+
+from .fonts import font_for
 
 #: Font size of ordinary labels, in px (one px is one PDF point).
 FONT_SIZE = 13.0
@@ -78,6 +81,9 @@ def advance(char: str, bold: bool = False) -> float:
         return _REGULAR[char] * (_BOLD_FACTOR if bold else 1)
     if unicodedata.combining(char) or unicodedata.category(char) in ("Cc", "Cf"):
         return 0
+    font = font_for(char)
+    if font is not None:
+        return font.advance(char)
     if _is_wide(char):
         return _WIDE
     return _UNKNOWN

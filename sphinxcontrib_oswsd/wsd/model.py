@@ -150,7 +150,16 @@ class Parallel:
     end_line: int | None = None
 
 
-Item = Message | Note | Activation | Group | Parallel
+@dataclass
+class PageBreak:
+    """``newpage`` (or ``newpage Title``): printed output starts a new page
+    here, headed by ``title`` if there is one; screens ignore it."""
+
+    line: int
+    title: str | None = None
+
+
+Item = Message | Note | Activation | Group | Parallel | PageBreak
 Step = Message | Note
 
 

@@ -21,6 +21,7 @@ from sphinxcontrib_oswsd.wsd.model import (
     Item,
     Message,
     Note,
+    PageBreak,
     Parallel,
     Participant,
     SourceRef,
@@ -49,6 +50,7 @@ _GROUP = re.compile(r"(?i)(?P<keyword>alt|opt|loop|par|seq)(?:\s+(?P<label>.*))?
 _ELSE = re.compile(r"(?i)else(?:\s+(?P<label>.*))?$")
 _END = re.compile(r"(?i)end(?:\s+(?P<what>\S.*))?$")
 _ACTIVATION = re.compile(r"(?i)(?P<action>activate|deactivate|destroy)\s+(?P<name>.+)$")
+_NEWPAGE = re.compile(r"(?i)newpage(?:\s+(?P<title>.*))?$")
 _AUTONUMBER = re.compile(r"(?i)autonumber(?:\s+(?P<arg>\S+))?$")
 _OPTION = re.compile(r"(?i)option\s+(?P<key>[\w-]+)\s*=\s*(?P<value>\S+)$")
 _TITLE = re.compile(r"(?i)title(?:\s+(?P<text>.*))?$")
@@ -191,6 +193,7 @@ class _Parser:
             self.end,
             self.activation,
             self.autonumber_,
+            self.newpage,
             self.option,
             self.parallel,
             self.include,
@@ -341,6 +344,13 @@ class _Parser:
             self.autonumber = int(arg)
         else:
             raise WSDSyntaxError(number, "autonumber takes a number or 'off'.")
+        return True
+
+    def newpage(self, number: int, line: str) -> bool:
+        match = _NEWPAGE.fullmatch(line)
+        if not match:
+            return False
+        self.items.append(PageBreak(number, text_of(match["title"] or "") or None))
         return True
 
     def option(self, number: int, line: str) -> bool:
