@@ -21,7 +21,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from cdp import DevTools
+from cdp import DevTools, DevToolsError
 
 
 def chromium() -> str | None:
@@ -117,7 +117,16 @@ def _devtools_port(path: Path, process: subprocess.Popen) -> int:
 
 
 def open_page(browser: DevTools, url: str) -> None:
-    """Go to ``url`` and wait until it has loaded."""
+    """Go to ``url`` and wait until it has loaded (a load event alone may be
+    a late one of the page before, such as an error page of a blocked link)."""
     navigation = browser.call("Page.navigate", url=url)
-    if "loaderId" in navigation:  # absent when only the fragment changed
-        browser.wait_for("Page.loadEventFired")
+    if "loaderId" not in navigation:  # only the fragment changed
+        return
+    deadline = time.monotonic() + browser.timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(DevToolsError):
+            browser.wait_for("Page.loadEventFired", timeout=1)
+        state = browser.evaluate("[location.href, document.readyState]")
+        if state == [url, "complete"]:
+            return
+    raise DevToolsError(f"{url} did not load")

@@ -360,15 +360,15 @@ def test_a_step_url_scrolls_to_it_and_lights_it_in_both_places(browser, sites):
           const step = document.getElementById("fig-boot-step-40");
           const frame = step.closest(".oswsd-frame").getBoundingClientRect();
           const box = step.getBoundingClientRect();
+          const [x, y] = [box.left + box.width / 2, box.top + box.height / 2];
           const row = document.querySelectorAll(
               "#fig-boot + details.oswsd-steps li")[39];
           return {target: step.matches(":target"),
                   stroke: getComputedStyle(step.querySelector(
                       "polygon, polyline, rect")).stroke,
-                  inFrame: box.top >= frame.top && box.bottom <= frame.bottom
-                           && box.left >= frame.left - 1
-                           && box.right <= frame.right + 1,
-                  inWindow: box.top >= 0 && box.bottom <= innerHeight,
+                  inFrame: x >= frame.left && x <= frame.right
+                           && y >= frame.top && y <= frame.bottom,
+                  inWindow: y >= 0 && y <= innerHeight,
                   row: row.className, open: row.closest("details").open};
         })()"""
         )
