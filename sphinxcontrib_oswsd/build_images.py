@@ -47,6 +47,7 @@ REQUEST_ATTRIBUTES = (
     "uid",
     "alt",
     "links",
+    "max_width",
     "location",
 )
 
@@ -98,6 +99,7 @@ def make_request(
         link=LinkTable.of(attributes["links"]),
         id_prefix=attributes["uid"],
         title=attributes["alt"],
+        max_width=attributes["max_width"],
         fallback_format="svg" if builder_format == "html" else "pdf",
     )
 
@@ -214,6 +216,8 @@ def _report(
     def warn(message: str, subtype: str) -> None:
         logger.warning(message, location=location, type="oswsd", subtype=subtype)
 
+    if result.cache_problem:
+        warn(f"{request.location()}: {result.cache_problem}", "cache")
     if result.error:
         warn(result.error, "render")
     elif result.fell_back:

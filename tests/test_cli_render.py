@@ -117,13 +117,25 @@ def test_the_key_comes_from_the_environment_only(run, wsd_server, monkeypatch):
     assert wsd_server.renders()[0].fields["apikey"] == SECRET
     wsd_server.api_keys = {"another"}
     status, out, err = run("render", "nova/unpause", "--format", "svg")
-    assert "402: API key rejected for svg" in err and SECRET not in out + err
+    assert "the API key is not valid for svg" in err and SECRET not in out + err
 
 
 def test_local_rendering_needs_no_server(run, wsd_server, tmp_path):
     status, out, _ = run("render", "nova/pause", "--renderer", "local", api=False)
     assert (status, out) == (0, "pause.svg\n")
     assert wsd_server.requests == []
+
+
+def test_max_width_narrows_a_local_drawing(run, tmp_path):
+    def width(*argv: str) -> float:
+        status, out, _ = run("render", "nova/boot", "--renderer", "local", *argv)
+        assert status == 0
+        svg = (tmp_path / out.strip()).read_text(encoding="utf-8")
+        return float(svg.split(' width="', 1)[1].split('"', 1)[0])
+
+    natural, budgeted = width(), width("--max-width", "1500")
+    assert budgeted <= 1500 < natural
+    assert run("render", "nova/boot", "--max-width", "0")[0] == 2
 
 
 @pytest.mark.parametrize(
