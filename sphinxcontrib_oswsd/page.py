@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from html import escape
 
 from sphinxcontrib_oswsd.render.svg import palette_properties
-from sphinxcontrib_oswsd.render.theme import DARK
+from sphinxcontrib_oswsd.render.theme import DEFAULT_STYLE, STYLES
 
 #: The smallest text a reader gets in the page before zooming, in CSS px.
 LEGIBLE_PX = 11.0
@@ -73,18 +73,21 @@ class Drawing:
         return min(1.0, LEGIBLE_PX / self.smallest_text)
 
 
-def frame(drawing: Drawing, *, label: str, image_url: str, stretch: bool) -> str:
+def frame(
+    drawing: Drawing, *, label: str, image_url: str, stretch: bool, style: str
+) -> str:
     """The markup around a drawing: tools, scrolling frame, sized canvas.
 
     ``stretch`` (the figure has a ``:width:``) lets the drawing grow to the
-    figure's width; it still never shrinks below the legible size.
+    figure's width; it still never shrinks below the legible size. ``style``
+    picks the dark palette.
     """
     width, height = drawing.width, drawing.height
     sizes = [f"min-width: {width * drawing.least_scale:.0f}px"]
     if not stretch:
         sizes.append(f"max-width: {width:.0f}px")
     return (
-        '<div class="oswsd-diagram">'
+        f'<div class="oswsd-diagram" data-style="{escape(style)}">'
         '<div class="oswsd-tools">'
         '<button type="button" class="oswsd-open" hidden="hidden"'
         ' aria-haspopup="dialog">Full view</button>'
@@ -101,15 +104,21 @@ def frame(drawing: Drawing, *, label: str, image_url: str, stretch: bool) -> str
 
 
 def palette_stylesheet() -> str:
-    """The page CSS that paints diagrams dark where the theme is dark."""
-    properties = palette_properties(DARK)
+    """The page CSS that paints diagrams dark where the theme is dark, each
+    in its own style's dark palette."""
+    lines = ["/* sphinxcontrib-oswsd: diagrams follow the theme's dark mode. */"]
+    for name, style in STYLES.items():
+        which = "" if name == DEFAULT_STYLE else f'[data-style="{name}"]'
+        properties = palette_properties(style.dark)
 
-    def selectors(pages: tuple[str, ...]) -> str:
-        return ",".join(f"{page} {holder}" for page in pages for holder in _HOLDERS)
+        def selectors(pages: tuple[str, ...], which: str = which) -> str:
+            return ",".join(
+                f"{p} {holder}{which}" for p in pages for holder in _HOLDERS
+            )
 
-    return (
-        "/* sphinxcontrib-oswsd: diagrams follow the theme's dark mode. */\n"
-        f"{selectors(_DARK_PAGES)}{{{properties}}}\n"
-        "@media (prefers-color-scheme: dark){"
-        f"{selectors(_SYSTEM_PAGES)}{{{properties}}}}}\n"
-    )
+        lines.append(f"{selectors(_DARK_PAGES)}{{{properties}}}")
+        lines.append(
+            "@media (prefers-color-scheme: dark){"
+            f"{selectors(_SYSTEM_PAGES)}{{{properties}}}}}"
+        )
+    return "\n".join(lines) + "\n"

@@ -91,6 +91,7 @@ def html_visit_diagram(self: Any, node: workflow_diagram) -> None:
             label=node["alt"],
             image_url=image_url,
             stretch=bool(node.get("width")),
+            style=node["style"],
         )
     )
     raise nodes.SkipNode

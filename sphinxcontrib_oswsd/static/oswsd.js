@@ -173,6 +173,7 @@
     state.title.textContent = frame.getAttribute("aria-label") || "";
     state.dialog.setAttribute("aria-label", state.title.textContent);
     state.image.href = diagram.querySelector(".oswsd-image-link").href;
+    state.dialog.dataset.style = diagram.dataset.style || "";
     state.frame.appendChild(canvas);
     state.dialog.showModal();
     const least = Number(canvas.dataset.leastScale) || 1;
