@@ -169,7 +169,7 @@ def test_theming_hooks_and_dark_palette():
     light, dark = style.split("@media (prefers-color-scheme: dark)")
     assert f".oswsd-note{{fill:var(--oswsd-note-fill,{LIGHT['note'].fill})" in light
     # The dark palette only where the SVG is the document, never inlined.
-    assert dark.startswith("{:root.oswsd{")
+    assert dark.startswith("{:root.oswsd-style-modern-blue{")
     assert f"--oswsd-note-fill:{DARK['note'].fill}" in dark
 
 
