@@ -356,6 +356,11 @@ def _write_result(request: RenderRequest, result: RenderResult, out: Path) -> bo
         print(failure, file=sys.stderr)
         return False
     written = out.with_suffix(f".{result.format}")
+    if result.format == "pdf" and (request.renderer == "local" or result.fell_back):
+        from sphinxcontrib_oswsd.render.pdf import undrawable
+
+        for line, message in undrawable(parse(request.source)):
+            print(f"{request.location(line)}: warning: {message}", file=sys.stderr)
     if result.fell_back:
         drawn = f"drawn by the local renderer as {written}"
         print(f"{result.fallback_reason}; {drawn}", file=sys.stderr)

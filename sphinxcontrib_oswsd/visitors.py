@@ -34,7 +34,7 @@ from sphinxcontrib_oswsd.render.batch import RenderResult
 from sphinxcontrib_oswsd.render.imagemap import image_map_areas
 from sphinxcontrib_oswsd.render.layout import Layout
 from sphinxcontrib_oswsd.render.paginate import print_pages, smallest_text
-from sphinxcontrib_oswsd.render.pdf import missing_characters, pdf_document
+from sphinxcontrib_oswsd.render.pdf import pdf_document, undrawable
 from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
 
 logger = logging.getLogger(__name__)
@@ -168,6 +168,8 @@ PRINT_WIDTH = 450.0
 PRINT_HEIGHT = 600.0
 #: Smaller printed text is reported: it cannot be read on paper.
 MIN_PRINTED_TEXT = 6.0
+#: The size of the text in websequencediagrams.com's images, in px.
+API_TEXT_SIZE = 12.0
 
 
 def latex_visit_diagram(self: Any, node: workflow_diagram) -> None:
@@ -175,6 +177,15 @@ def latex_visit_diagram(self: Any, node: workflow_diagram) -> None:
     "(continued)" under it, follow its figure (see :func:`latex_depart_figure`)."""
     result = None if node["renderer"] == "local" else _result(self, node)
     if node["renderer"] == "local" or (result and result.fell_back):
+        graphics = _local_graphics(self, node)
+    elif result is not None and not _prints_legibly(result):
+        logger.info(
+            "%s: the API's image would print its text under %g pt: drawn by the"
+            " local renderer, in pages, instead",
+            node["workflow"],
+            MIN_PRINTED_TEXT,
+            location=tuple(node["location"]),
+        )
         graphics = _local_graphics(self, node)
     elif result is not None:
         graphics = [
@@ -199,6 +210,15 @@ def latex_visit_diagram(self: Any, node: workflow_diagram) -> None:
     raise nodes.SkipNode
 
 
+def _prints_legibly(result: RenderResult) -> bool:
+    """Whether an API image, scaled to fit the page, keeps its text (about
+    ``API_TEXT_SIZE`` px) at ``MIN_PRINTED_TEXT`` or more."""
+    if not (result.width and result.height):
+        return True  # a PDF: its size is not known here
+    scale = min(1.0, PRINT_WIDTH / result.width, PRINT_HEIGHT / result.height)
+    return API_TEXT_SIZE * scale >= MIN_PRINTED_TEXT
+
+
 def _local_graphics(self: Any, node: workflow_diagram) -> list[str]:
     """The local renderer's pages, each as its own PDF."""
     try:
@@ -215,22 +235,11 @@ def _local_graphics(self: Any, node: workflow_diagram) -> list[str]:
             " give it fewer participants or shorter labels",
             "size",
         )
-    missing: dict[int | None, str] = {}
-    for page in pages:
-        for line, chars in missing_characters(page).items():
-            missing[line] = missing.get(line, "") + chars
-    for line, chars in sorted(missing.items(), key=lambda kv: kv[0] or 0):
-        where = (
-            f"{node['workflow']}:{line + node['line_offset']}"
-            if line
-            else node["workflow"]
-        )
-        names = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in dict.fromkeys(chars))
-        _warn(
-            node,
-            f"{where}: no installed font can draw {names}: left out of the PDF",
-            "font",
-        )
+    for line, message in undrawable(diagram):
+        where = node["workflow"]
+        if line is not None:
+            where += f":{line + node['line_offset']}"
+        _warn(node, f"{where}: {message}", "font")
     links = LinkTable.of(node["links"])
     return [
         _graphic(

@@ -195,9 +195,11 @@ def test_a_diagram_of_any_length_builds(make_app, rootdir, tmp_path):
 # -- the API renderer in LaTeX -------------------------------------------------------
 
 
-def _api_latex(make_app, rootdir, tmp_path, server, **conf):
+def _api_latex(make_app, rootdir, tmp_path, server, index=None, **conf):
     srcdir = tmp_path / "api"
     shutil.copytree(rootdir / "test-api", srcdir)
+    if index is not None:
+        (srcdir / "index.rst").write_text(index)
     (srcdir / "conf.py").write_text(
         (srcdir / "conf.py").read_text()
         + '\nlatex_documents = [("index", "api.tex", "api", "tests", "manual")]\n'
@@ -239,3 +241,17 @@ def test_fallback_error_gives_alt_text_and_steps_in_latex(
     assert not list(outdir.glob("oswsd-*"))
     assert "Inline through the API" in tex  # the alt text
     assert "API.pause" in tex  # the steps list
+
+
+def test_an_api_image_too_tall_to_print_legibly_is_drawn_locally_in_pages(
+    make_app, rootdir, tmp_path, wsd_server
+):
+    steps = "\n".join(f"   A->B: step {i}" for i in range(150))
+    index = f"Tall\n====\n\n.. openstack-workflow::\n\n{steps}\n"
+    outdir, warnings = _api_latex(make_app, rootdir, tmp_path, wsd_server, index)
+    assert warnings == ""
+    assert len(wsd_server.renders()) == 1  # the API drew it: too tall to print
+    tex = (outdir / "api.tex").read_text()
+    images = re.findall(r"\\oswsddiagram\{[^}]*\}\{\{([^}]+)\}\.(\w+)\}", tex)
+    assert len(images) >= 4 and {ext for _, ext in images} == {"pdf"}
+    assert tex.count("(continued)") == len(images) - 1
