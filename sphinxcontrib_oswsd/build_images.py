@@ -214,6 +214,8 @@ def _report(
     def warn(message: str, subtype: str) -> None:
         logger.warning(message, location=location, type="oswsd", subtype=subtype)
 
+    if result.cache_problem:
+        warn(f"{request.location()}: {result.cache_problem}", "cache")
     if result.error:
         warn(result.error, "render")
     elif result.fell_back:

@@ -345,6 +345,8 @@ def _progress_bar(
 def _write_result(request: RenderRequest, result: RenderResult, out: Path) -> bool:
     """Report ``result`` on stderr and write its image to ``out``, the suffix
     made that of the format actually drawn; whether an image was written."""
+    if result.cache_problem:
+        print(f"{request.location()}: warning: {result.cache_problem}", file=sys.stderr)
     for line, message in result.errors:
         where = request.location(line)
         print(f"{where}: warning: websequencediagrams: {message}", file=sys.stderr)

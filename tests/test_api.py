@@ -12,6 +12,7 @@ import pytest
 from sphinxcontrib_oswsd.render.api import (
     API_KEY_ENV,
     APIConnectionError,
+    APIDiagramError,
     APIError,
     APIImageError,
     APIKeyRequired,
@@ -99,11 +100,18 @@ def test_svg_and_pdf_without_a_key_is_402(wsd_server, fmt):
     assert len(wsd_server.renders()) == 1  # a 4xx is not retried
 
 
-def test_a_rejected_key_is_named_so(wsd_server):
+@pytest.mark.parametrize("fmt", ["svg", "pdf"])
+def test_a_rejected_key_is_named_so(wsd_server, fmt):
+    """Issue 13.12: the service answers an invalid key with a PNG whatever
+    format was asked; the message names the key, never a bad image."""
     wsd_server.api_keys = {"another"}
-    with client(wsd_server, api_key=SECRET) as api, pytest.raises(APIKeyRequired) as e:
-        api.render("a->b: hi", fmt="svg")
-    assert str(e.value) == "402: API key rejected for svg"
+    with client(wsd_server, api_key=SECRET) as api, pytest.raises(APIImageError) as e:
+        api.render("a->b: hi", fmt=fmt)
+    name = {"svg": "an SVG", "pdf": "a PDF"}[fmt]
+    assert str(e.value) == (
+        f"answered a PNG for {name} request: the API key is not valid for {fmt}"
+    )
+    assert [r.method for r in wsd_server.requests] == ["POST"]  # nothing fetched
 
 
 def test_errors_come_with_an_image(wsd_server):
@@ -309,21 +317,246 @@ def test_error_strings_become_lines_and_messages():
         ("", ""),
         ("# only\n", ""),
         ("a->b: x\r\n  # c\r\nb->a: y", "a->b: x\nb->a: y"),
-        ("\n#x\n\na->b: #not", "\n\na->b: #not"),
+        ("\n#x\n\na->b: #not", "a->b: #not"),
+        (" \n\t\na->b: x\n\nb->a: y\n", "a->b: x\n\nb->a: y\n"),
         ("# nova/a.py f()\n\t# tab\nA->B: issue #1", "A->B: issue #1"),
     ],
 )
 def test_comment_lines_are_stripped_and_the_rest_keeps_its_lines(source, expected):
+    """Leading blank lines go too (issue 13.12: older service versions
+    shifted every line by one when the text began blank)."""
     text, lines = strip_comments(source)
     assert text == expected
     all_lines = source.replace("\r\n", "\n").split("\n")
-    assert [all_lines[n - 1] for n in lines] == text.split("\n")
+    assert [all_lines[n - 1] for n in lines] == (text.split("\n") if text else [])
 
 
-def test_api_key_from_setting_then_environment(monkeypatch):
+def test_api_key_from_environment_then_setting(monkeypatch):
     monkeypatch.setenv(API_KEY_ENV, " from-env ")
-    assert api_key_from("from-conf") == "from-conf"
+    assert api_key_from("from-file") == "from-env"
     assert api_key_from(None) == "from-env"
-    assert api_key_from("  ") == "from-env"
     monkeypatch.setenv(API_KEY_ENV, "")
-    assert api_key_from(None) is None
+    assert api_key_from(" from-file\n") == "from-file"
+    assert api_key_from("  ") is None and api_key_from() is None
+
+
+# -- hostile replies (issue 13) ---------------------------------------------------
+
+DIGITS = "1" * 5000
+UNREADABLE_REPLIES = [
+    # issue 13.1: each of these aborted sphinx-build
+    ('{"img":"?png=x","boxes":[{"line":1,"rect":[Infinity,0,1,1]}]}', "Infinity"),
+    ('{"img":"?png=x","boxes":[{"line":1,"rect":[NaN,0,1,1]}]}', "NaN"),
+    ('{"img":"?png=x","boxes":[{"line":1e400,"rect":[0,0,1,1]}]}', "line"),
+    ('{"img":"?png=x","boxes":[{"line":1,"rect":[0,1e400,1,1]}]}', "rect"),
+    ('{"img":"?png=x","boxes":[{"line":' + DIGITS + ',"rect":[0,0,1,1]}]}', "digits"),
+    ('{"img":"?png=x","boxes":[{"line":1.5,"rect":[0,0,1,1]}]}', "line"),
+    ('{"img":"?png=x","boxes":[{"line":-1,"rect":[0,0,1,1]}]}', "line"),
+    ('{"img":"?png=x","boxes":[{"line":1,"rect":["0",0,1,1]}]}', "rect"),
+    ('{"img":"?png=x","boxes":[{"line":1,"rect":[0,0,1]}]}', "rect"),
+    ('{"img":"?png=x","boxes":[{"line":1,"rect":[0,0,1,1],"header":2}]}', "header"),
+    ('{"img":"?png=x","boxes":[[1,2]]}', "object"),
+    ('{"img":"?png=x","boxes":{"line":1}}', "list"),
+    ('{"img":"?png=x","errors":[{"line":1}]}', "errors"),
+    ('{"img":"?png=x","errors":"Line 1: x"}', "errors"),
+    ('{"img":"?png=x","naturalWidth":1e400}', "naturalWidth"),
+    ('{"img":"?png=x","naturalWidth":true}', "naturalWidth"),
+    ('{"img":12}', "image location"),
+    ("[" * 100_000 + "]" * 100_000, "JSON"),
+    ('{"img": "?png=x", "a": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested"),
+]
+
+
+@pytest.mark.parametrize("body, mark", UNREADABLE_REPLIES)
+def test_an_unreadable_reply_is_one_reply_error(wsd_server, body, mark):
+    wsd_server.inject("reply", body=body)
+    with client(wsd_server) as api, pytest.raises(APIReplyError) as caught:
+        api.render("a->b: hi")
+    message = str(caught.value)
+    assert mark.lower() in message.lower() or mark == "digits", message
+    assert "\n" not in message and len(message) < 200
+    assert [r.method for r in wsd_server.requests] == ["POST"]
+
+
+def test_a_line_number_out_of_bounds_leaves_the_message_unlocated():
+    assert parse_errors([f"Line {DIGITS}: x", "Line 0012: y"]) == (
+        (None, f"Line {DIGITS}"[:199] + "…"),
+        (12, "y"),
+    )
+    assert len(parse_errors(["Line 1: x"] * 1000)) == 100
+
+
+def test_errors_without_an_image_are_a_diagram_error_with_diagnostics(wsd_server):
+    """Issue 13.12: the service's own client shows them as syntax errors."""
+    wsd_server.inject("noimg")
+    with client(wsd_server) as api, pytest.raises(APIDiagramError) as caught:
+        api.render("a->b: fine\nthis is not a statement")
+    assert caught.value.errors == ((2, "Syntax error."),)
+    assert str(caught.value) == "reported errors in the diagram and drew nothing"
+
+
+def test_boxes_are_rounded_and_footers_and_empty_boxes_are_no_steps(wsd_server):
+    """Issue 13.12: float rects, footer boxes (header 0) and zero-size boxes."""
+    text = "participant a\nparticipant b\na->b: hi\nb-->a: ok"
+    with client(wsd_server) as api:
+        image = api.render(text)
+    assert [(b.line, b.header) for b in image.boxes] == [
+        (1, True),
+        (2, True),
+        (3, False),
+        (4, False),
+    ]
+    # [10.4, 10.0, 119.6, 30.2] and [150.4, ...]; steps at y + 0.6, h 29.5
+    assert image.boxes[0].rect == (10, 10, 120, 30)
+    assert image.boxes[2].rect == (
+        10,
+        51,
+        260,
+        30,
+    )  # truncating gives (10, 50, 259, 29)
+
+
+def test_boxes_without_header_as_older_services_sent(wsd_server):
+    wsd_server.legacy_boxes = True
+    with client(wsd_server) as api:
+        image = api.render("a->b: hi")  # a and b first used on line 1
+    assert [(b.line, b.header) for b in image.boxes] == [
+        (1, True),
+        (1, True),
+        (1, False),
+    ]
+
+
+def test_leading_blank_lines_are_not_sent(wsd_server):
+    """Issue 13.12: older services shifted lines after a blank start."""
+    wsd_server.shift_blank_start = True
+    source = "\n\n# a comment\n\na->b: hi\nthis is not a statement\n"
+    text, lines = strip_comments(source)
+    assert text == "a->b: hi\nthis is not a statement\n" and lines[:2] == (5, 6)
+    with client(wsd_server) as api:
+        image = api.render(text)
+    assert image.errors == ((2, "Syntax error."),)
+    raw = api._session().post(
+        wsd_server.url, data={"message": "\n" + text, "apiVersion": "1"}
+    )
+    assert raw.json()["errors"] == ["Line 4: Syntax error."]  # one off, as it was
+
+
+HOSTILE_SVG = (
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+    b'xmlns:xlink="http://www.w3.org/1999/xlink" width="120" height="40" '
+    b'onload="alert(1)"><script>alert(2)</script>'
+    b'<a xlink:href="https://evil.example/"><text x="1" y="9">step</text></a>'
+    b'<image xlink:href="https://evil.example/t.png"/><foreignObject/></svg>'
+)
+
+
+def test_network_svg_is_sanitised_before_anyone_gets_it(wsd_server):
+    """Issue 13.3: scripts, handlers, external references never pass."""
+    wsd_server.inject("image", body=HOSTILE_SVG)
+    with client(wsd_server, api_key=SECRET) as api:
+        image = api.render("a->b: hi", fmt="svg")
+    for mark in (b"script", b"alert", b"onload", b"evil", b"foreignObject"):
+        assert mark not in image.data
+    assert b"<text" in image.data and b">step</text>" in image.data
+
+
+BAD_IMAGES = [
+    # issue 13.2: these were cached before anyone read them
+    ("svg", HOSTILE_SVG.replace(b'width="120"', b'width="1.2.3"'), "valid width"),
+    ("svg", HOSTILE_SVG.replace(b'"120"', b'"' + b"9" * 400 + b'"'), "valid width"),
+    ("svg", b'<!DOCTYPE svg [<!ENTITY a "b">]><svg/>', "DTD"),
+    ("png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "damaged PNG"),
+    ("png", __import__("wsd_server").png_bytes(30, 20)[:-6], "PNG"),
+    ("png", __import__("wsd_server").png_bytes(30, 20)[:-12], "IEND"),
+    ("pdf", b"%PDF-1.4\n1 0 obj\n", "truncated PDF"),
+    ("pdf", b"%PDF-1.4\n<< /MediaBox [0 0 1e999 5] >>\n%%EOF\n", "page size"),
+]
+
+
+@pytest.mark.parametrize("fmt, data, mark", BAD_IMAGES)
+def test_an_image_is_validated_whole(wsd_server, fmt, data, mark):
+    wsd_server.inject("image", body=data)
+    with client(wsd_server, api_key=SECRET) as api, pytest.raises(APIImageError) as e:
+        api.render("a->b: hi", fmt=fmt)
+    assert str(e.value).startswith("image ") and mark in str(e.value)
+
+
+def test_an_implausible_png_size_is_refused(wsd_server):
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
+    chunk = struct.pack(">I", 13) + b"IHDR" + ihdr
+    chunk += struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    end = struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND"))
+    wsd_server.inject("image", body=b"\x89PNG\r\n\x1a\n" + chunk + end)
+    with client(wsd_server) as api, pytest.raises(APIImageError) as e:
+        api.render("a->b: hi")
+    assert str(e.value) == "image is a PNG of implausible size 100000x100000"
+
+
+@pytest.mark.parametrize("fault", ["drip", "dripheaders"])
+def test_a_dripping_reply_is_cut_at_the_deadline(wsd_server, fault):
+    """Issue 13.4: 1 byte per 50 ms would take about 15 s to arrive whole;
+    each byte comes well within the timeout, so only a deadline stops it."""
+    wsd_server.inject(fault, seconds=0.05)
+    start = time.monotonic()
+    with client(wsd_server, timeout=0.5) as api, pytest.raises(APITimeout) as e:
+        api.render("a->b: hi")
+    assert time.monotonic() - start < 2.5  # a bound on a hang, not a speed claim
+    assert str(e.value) == "timed out after 0.5 s"
+
+
+def test_the_deadline_covers_the_reply_and_the_image_together(wsd_server):
+    wsd_server.latency = 0.4  # each request alone is within the timeout
+    with client(wsd_server, timeout=0.7) as api, pytest.raises(APITimeout):
+        api.render("a->b: hi")
+    assert [r.method for r in wsd_server.requests] == ["POST", "GET"]
+
+
+def test_an_endless_image_is_cut_at_the_size_cap(wsd_server):
+    wsd_server.inject("endless")
+    limit = 1024 * 1024
+    api = client(wsd_server, timeout=5, max_image_bytes=limit)
+    with api, pytest.raises(APIImageError) as caught:
+        api.render("a->b: hi")
+    assert str(caught.value) == "image is larger than 1 MiB"
+    time.sleep(0.2)
+    assert wsd_server.sent_bytes < 8 * limit  # the client hung up
+
+
+def test_an_image_announced_too_large_is_not_read(wsd_server):
+    wsd_server.inject("image", body=b"\x89PNG\r\n\x1a\n" + bytes(3 * 1024 * 1024))
+    api = client(wsd_server, max_image_bytes=1024 * 1024)
+    with api, pytest.raises(APIImageError) as caught:
+        api.render("a->b: hi")
+    assert str(caught.value) == "image is larger than 1 MiB"
+
+
+def test_a_reply_too_large_is_refused(wsd_server):
+    wsd_server.inject(
+        "reply", body='{"img": "?png=x", "pad": "' + "x" * 3_000_000 + '"}'
+    )
+    with client(wsd_server) as api, pytest.raises(APIReplyError) as caught:
+        api.render("a->b: hi")
+    assert str(caught.value) == "answered more than 2 MiB"
+
+
+def test_a_key_echoed_by_the_server_is_redacted(wsd_server):
+    """Issue 13.9: in a status message and in the diagnostics."""
+    with client(wsd_server, api_key=SECRET) as api:
+        wsd_server.inject("echo")
+        with pytest.raises(APIError) as caught:
+            api.render("a->b: hi")
+        assert str(caught.value) == "403 Forbidden: API Key *** is not valid"
+        wsd_server.inject("echoerrors")
+        image = api.render("a->b: hi")
+    assert image.errors == ((1, "unknown key ***"),)
+
+
+def test_an_image_holding_the_key_is_not_kept(wsd_server):
+    wsd_server.inject("image", body=HOSTILE_SVG.replace(b"step", SECRET.encode()))
+    with client(wsd_server, api_key=SECRET) as api, pytest.raises(APIImageError) as e:
+        api.render("a->b: hi", fmt="svg")
+    assert str(e.value) == "image contains the API key; not kept"

@@ -166,11 +166,16 @@ FAULT_MESSAGES = [
 ]
 
 
+def deadline(fault: str) -> float:
+    """Short for the delay fault; ample for the others on a busy machine."""
+    return 0.2 if fault == "delay" else 5.0
+
+
 @pytest.mark.parametrize("fault, message", FAULT_MESSAGES)
 def test_a_fault_falls_back_to_local_svg(wsd_server, tmp_path, fault, message):
-    wsd_server.inject(fault, 3, seconds=0.6, retry_after="0")
+    wsd_server.inject(fault, 6, seconds=0.6, retry_after="0")  # 429: tried twice
     (result,) = render_batch(
-        [request(wsd_server)], options=options(tmp_path, timeout=0.2)
+        [request(wsd_server)], options=options(tmp_path, timeout=deadline(fault))
     ).values()
     assert result.ok and result.fell_back and not result.cached
     assert result.fallback_reason == f"demo/pause.wsd: {message}"
@@ -181,9 +186,10 @@ def test_a_fault_falls_back_to_local_svg(wsd_server, tmp_path, fault, message):
 
 @pytest.mark.parametrize("fault, message", FAULT_MESSAGES)
 def test_a_fault_is_an_error_without_fallback(wsd_server, tmp_path, fault, message):
-    wsd_server.inject(fault, 3, seconds=0.6, retry_after="0")
+    wsd_server.inject(fault, 6, seconds=0.6, retry_after="0")
     (result,) = render_batch(
-        [request(wsd_server)], options=options(tmp_path, timeout=0.2, fallback="error")
+        [request(wsd_server)],
+        options=options(tmp_path, timeout=deadline(fault), fallback="error"),
     ).values()
     assert result.error == f"demo/pause.wsd: {message}"
     assert not result.ok and result.data == b"" and not result.fell_back
@@ -324,3 +330,93 @@ def test_an_unreachable_service_is_not_tried_again_for_every_diagram(tmp_path, c
     retried = [r for r in caplog.records if "retrying" in r.getMessage()]
     # Without the shortcut every one of the 12 would retry once.
     assert 1 <= len(retried) <= 2
+
+
+# -- hostile replies and a struggling service (issue 13) ---------------------------
+
+HOSTILE = [
+    ("reply", '{"img":"?png=x","boxes":[{"line":1,"rect":[Infinity,0,1,1]}]}'),
+    ("reply", '{"img":"?png=x","boxes":[{"line":1e400,"rect":[0,0,1,1]}]}'),
+    ("reply", '{"img":"?png=x","errors":["Line ' + "1" * 5000 + ': x"]}'),
+    ("image", b'<svg xmlns="http://www.w3.org/2000/svg" width="1.2.3" height="9"/>'),
+    ("image", b"\x89PNG\r\n\x1a\n" + bytes(100)),
+]
+
+
+@pytest.mark.parametrize("fault, body", HOSTILE)
+def test_a_hostile_reply_falls_back_and_caches_nothing(
+    wsd_server, tmp_path, fault, body
+):
+    """Issue 13.1/13.2: one located reason, a local drawing, no cache entry."""
+    wsd_server.inject(fault, body=body)
+    fmt = "svg" if isinstance(body, bytes) and body.startswith(b"<svg") else "png"
+    opts = options(tmp_path, api_key=SECRET)
+    (result,) = render_batch([request(wsd_server, format=fmt)], options=opts).values()
+    assert result.ok and result.fell_back and result.format == "svg"
+    assert result.fallback_reason.startswith("demo/pause.wsd: ")
+    assert entries(tmp_path) == []
+
+
+def test_a_sanitised_svg_is_what_is_cached(wsd_server, tmp_path):
+    body = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="90" height="30" '
+        b'onload="alert(1)"><script>alert(2)</script><text>hi</text></svg>'
+    )
+    wsd_server.inject("image", body=body)
+    opts = options(tmp_path, api_key=SECRET)
+    (result,) = render_batch([request(wsd_server, format="svg")], options=opts).values()
+    assert not result.fell_back and b"alert" not in result.data
+    (entry,) = entries(tmp_path)
+    assert (
+        b"alert" not in entry.read_bytes() and b"<text>hi</text>" in entry.read_bytes()
+    )
+
+
+def test_a_poisoned_entry_is_removed_reported_and_rendered_again(wsd_server, tmp_path):
+    """Issue 13.2: an entry that fails to load (here one an older version
+    cached unvalidated) is a miss with a note, never a crash."""
+    from sphinxcontrib_oswsd.render.api import APIImage
+    from sphinxcontrib_oswsd.render.batch import _key
+    from sphinxcontrib_oswsd.render.cache import _encode
+
+    poisoned = b'<svg xmlns="http://www.w3.org/2000/svg" width="1.2.3" height="9"/>'
+    wanted = request(wsd_server, format="svg")
+    path = Cache(tmp_path / "cache").path(_key(wanted, SECRET))
+    path.parent.mkdir()
+    path.write_bytes(_encode(APIImage(poisoned, "svg"), "2026-01-01T00:00:00+00:00"))
+    opts = options(tmp_path, api_key=SECRET)
+    (result,) = render_batch([wanted], options=opts).values()
+    assert result.ok and not result.fell_back and not result.cached
+    assert result.cache_problem == f"removed corrupt cache entry {path}"
+    assert b"1.2.3" not in path.read_bytes()
+    (again,) = render_batch([wanted], options=opts).values()
+    assert again.cached and again.cache_problem is None
+
+
+def test_429_lowers_concurrency_for_the_rest_of_the_batch(wsd_server, tmp_path):
+    """Issue 13.12: a service that allows one request at a time."""
+    wsd_server.max_concurrent = 1
+    wsd_server.latency = 0.1
+    requests = [request(wsd_server, f"a->b: {n}", name=str(n)) for n in range(6)]
+    results = render_batch(
+        requests, options=options(tmp_path, retries=0, concurrency=4)
+    ).values()
+    assert all(r.ok and not r.fell_back for r in results)
+    statuses = len(wsd_server.renders())
+    assert 6 < statuses <= 9  # the first wave's 429s, then one at a time
+
+
+def test_repeated_failures_slow_the_batch_down_before_falling_back(
+    wsd_server, tmp_path
+):
+    wsd_server.inject("503", 2)
+    wsd_server.latency = 0.05
+    requests = [request(wsd_server, f"a->b: {n}", name=str(n)) for n in range(3)]
+    results = list(
+        render_batch(
+            requests, options=options(tmp_path, retries=0, concurrency=1)
+        ).values()
+    )
+    # The first failure falls back; the second in a row earns a slower retry.
+    assert [r.fell_back for r in results] == [True, False, False]
+    assert len(wsd_server.renders()) == 4

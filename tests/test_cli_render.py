@@ -118,7 +118,7 @@ def test_the_key_comes_from_the_environment_only(run, wsd_server, monkeypatch):
     assert wsd_server.renders()[0].fields["apikey"] == SECRET
     wsd_server.api_keys = {"another"}
     status, out, err = run("render", "nova/unpause", "--format", "svg")
-    assert "402: API key rejected for svg" in err and SECRET not in out + err
+    assert "the API key is not valid for svg" in err and SECRET not in out + err
 
 
 def test_local_rendering_needs_no_server(run, wsd_server, tmp_path):

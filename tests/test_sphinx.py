@@ -360,7 +360,8 @@ def test_api_images_get_image_maps_and_a_warm_cache_makes_no_request(
 def test_a_diagram_drawn_locally_goes_through_the_api_once_it_answers(
     make_app, rootdir, tmp_path, wsd_server
 ):
-    wsd_server.inject("503", count=2)
+    # The second failure in a row slows the batch down and earns a retry.
+    wsd_server.inject("503", count=3)
     app = _api_app(make_app, rootdir, tmp_path, wsd_server)
     app.build()
     assert warnings(app).count("[oswsd.fallback]") == 2
@@ -369,7 +370,7 @@ def test_a_diagram_drawn_locally_goes_through_the_api_once_it_answers(
     # entries make the pages be read, and rendered, again.
     app = _api_app(make_app, rootdir, tmp_path, wsd_server, fresh=False)
     app.build()
-    assert len(wsd_server.renders()) == 4
+    assert len(wsd_server.renders()) == 5
     assert inline_svgs(html(app)) == []
     assert warnings(app) == ""
 
@@ -422,3 +423,65 @@ def test_fallback_warnings_can_be_suppressed(make_app, rootdir, tmp_path, wsd_se
 
 def _copy_root(root: Path, target: Path) -> None:
     shutil.copytree(root, target)
+
+
+# -- a hostile service (issue 13) ----------------------------------------------------
+
+HOSTILE_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="90" height="30" '
+    'onload="alert(1)"><script>alert(2)</script><text y="9">hi</text></svg>'
+)
+HOSTILE_REPLIES = [
+    ("reply", '{"img":"?png=x","boxes":[{"line":1,"rect":[Infinity,0,1,1]}]}', "png"),
+    ("reply", '{"img":"?png=x","boxes":[{"line":1e400,"rect":[0,0,1,1]}]}', "png"),
+    ("reply", '{"img":"?png=x","errors":["Line %s: x"]}' % ("1" * 5000), "png"),
+    ("image", HOSTILE_SVG.replace('width="90"', 'width="1.2.3"'), "svg"),
+    ("image", HOSTILE_SVG.replace('"90"', '"' + "9" * 400 + '"'), "svg"),
+    ("drip", "", "png"),
+    ("endless", "", "png"),
+]
+
+
+@pytest.mark.parametrize("fault, body, fmt", HOSTILE_REPLIES)
+def test_a_hostile_service_gives_one_located_warning_per_diagram(
+    make_app, rootdir, tmp_path, wsd_server, monkeypatch, fault, body, fmt
+):
+    """Issue 13, done when: the build finishes in bounded time with one
+    located warning per diagram, and an offline build from the same cache
+    succeeds."""
+    monkeypatch.setenv("OSWSD_API_KEY", "sekrit-KEY-0123456789")
+    wsd_server.inject(fault, 2, body=body, seconds=0.05)
+    app = _api_app(
+        make_app, rootdir, tmp_path, wsd_server, oswsd_format=fmt, oswsd_timeout=1
+    )
+    app.build()
+    found = warnings(app)
+    assert found.count("WARNING") == 2, found
+    assert found.count("[oswsd.fallback]") == 2
+    assert "index.rst:4: WARNING: nova/pause: " in found
+    assert "index.rst:6: WARNING: index.rst: " in found
+    assert "Traceback" not in found and "sekrit" not in found
+    assert not list((tmp_path / "cache").glob("*.oswsd"))
+    offline = _api_app(
+        make_app, rootdir, tmp_path, wsd_server, oswsd_format=fmt, oswsd_offline=True
+    )
+    offline.build()
+    assert "Traceback" not in warnings(offline)
+    assert len(inline_svgs(html(offline))) == 2
+
+
+def test_network_svg_is_published_sanitised(
+    make_app, rootdir, tmp_path, wsd_server, monkeypatch
+):
+    """Issue 13.3: what lands in _images/ has no script and no handler."""
+    monkeypatch.setenv("OSWSD_API_KEY", "sekrit-KEY-0123456789")
+    wsd_server.inject("image", 2, body=HOSTILE_SVG)
+    app = _api_app(make_app, rootdir, tmp_path, wsd_server, oswsd_format="svg")
+    app.build()
+    assert warnings(app) == ""
+    published = list(Path(app.outdir, "_images").glob("*.svg"))
+    assert published  # (the two equal images may share one file)
+    for path in published:
+        data = path.read_bytes()
+        assert b"alert" not in data and b"onload" not in data
+        assert b'<text y="9">hi</text>' in data

@@ -5,7 +5,18 @@ spec): ``POST /index.php`` or ``POST /`` renders, ``GET /?png=ID`` hands the
 image out once. Diagnostics come from the project's own parser, images are
 small but real, IDs count up from ``msc1``. Every request is logged, every
 request can be slowed down (``latency``), and :meth:`WSDServer.inject` queues
-faults for the next render requests.
+faults for the next render requests: the failures of a real service and the
+replies of a hostile one (any reply or image bytes, dripped or endless bodies,
+echoes of the key).
+
+Like the real service (``docs/`` of the spec, recorded traffic): box
+rectangles are floats; every box has ``header`` (1 for participant heads, 0
+otherwise, unless ``legacy_boxes``); participant footers (the head's size,
+at the bottom, on the head's line) and zero-size boxes come too; premium
+styles need a key; an invalid key gets a PNG whatever format was asked;
+``max_concurrent`` makes it answer ``429`` to requests beyond that many at
+once; ``shift_blank_start`` counts lines one off when the text starts blank,
+as versions before 2020 did.
 
 Run it alone with ``python -m tests.wsd_server --latency 0.3``.
 """
@@ -30,20 +41,18 @@ from xml.sax.saxutils import escape
 from sphinxcontrib_oswsd.wsd.model import Message
 from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
 
-STYLES = {
+FREE_STYLES = {
     "default",
     "earth",
-    "magazine",
     "modern-blue",
     "mscgen",
-    "napkin",
     "omegapple",
-    "patent",
     "qsd",
     "rose",
     "roundgreen",
-    "vs2010",
 }
+KEY_STYLES = {"magazine", "napkin", "patent", "vs2010"}
+STYLES = FREE_STYLES | KEY_STYLES
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 #: What :meth:`WSDServer.inject` accepts.
 FAULTS = (
@@ -57,6 +66,14 @@ FAULTS = (
     "truncated",  # 200 with half of the JSON
     "img404",  # a good reply whose image is never there
     "notimage",  # a good reply whose image bytes are not an image
+    "reply",  # 200 with ``body`` as the reply, whatever it is
+    "image",  # a good reply whose image is ``body``, whatever it is
+    "drip",  # the reply's body sent one byte every ``seconds``
+    "dripheaders",  # the status line and headers too
+    "endless",  # a good reply whose image never ends (no Content-Length)
+    "echo",  # the key echoed in a Status header
+    "echoerrors",  # the key echoed in the errors of a good reply
+    "noimg",  # errors and no ``img``: a syntax error report
 )
 
 COLUMN, ROW, HEAD = 140, 40, 30
@@ -75,6 +92,7 @@ class _Fault:
     count: int
     seconds: float = 0.0
     retry_after: str = "1"
+    body: bytes = b""
 
 
 @functools.lru_cache(maxsize=128)  # keeps the server quick under load
@@ -95,7 +113,7 @@ def png_bytes(width: int, height: int) -> bytes:
     )
 
 
-def svg_bytes(width: int, height: int, title: str) -> bytes:
+def svg_bytes(width: int | str, height: int | str, title: str) -> bytes:
     return (
         f'<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
@@ -134,10 +152,16 @@ def render(message: str) -> tuple[list[str], list[dict], int, int, str]:
         return [str(error)], [], 200, 100, ""
     errors = [str(warning) for warning in diagram.warnings]
     columns = {p.name: i for i, p in enumerate(diagram.participants)}
-    boxes = [
-        {"line": p.line - 1, "rect": [10 + i * COLUMN, 10, 120, HEAD], "header": 1}
-        for i, p in enumerate(diagram.participants)
-    ]
+    width = 20 + COLUMN * max(len(diagram.participants), 1)
+    height = 40 + 2 * HEAD + ROW * max(len(diagram.steps()), 1)
+    boxes: list[dict] = []
+    for i, p in enumerate(diagram.participants):
+        x = 10 + i * COLUMN + 0.4  # floats, as the service sends
+        boxes += [
+            {"line": p.line - 1, "rect": [x, 10.0, 119.6, HEAD + 0.2], "header": 1},
+            {"line": p.line - 1, "rect": [x, height - 40.0, 119.6, HEAD + 0.2]},
+            {"line": p.line - 1, "rect": [x + 60, 10.0, 0, 0]},  # zero-size
+        ]
     for row, step in enumerate(diagram.steps()):
         names = (
             [step.source, step.target]
@@ -145,12 +169,11 @@ def render(message: str) -> tuple[list[str], list[dict], int, int, str]:
             else step.participants
         )
         xs = [10 + columns.get(name, 0) * COLUMN for name in names]
-        y = 20 + HEAD + row * ROW
-        boxes.append(
-            {"line": step.line - 1, "rect": [min(xs), y, max(xs) - min(xs) + 120, 30]}
-        )
-    width = 20 + COLUMN * max(len(diagram.participants), 1)
-    height = 40 + 2 * HEAD + ROW * max(len(diagram.steps()), 1)
+        y = 20 + HEAD + row * ROW + 0.6
+        w = max(xs) - min(xs) + 119.6
+        boxes.append({"line": step.line - 1, "rect": [min(xs), y, w, 29.5]})
+    for box in boxes:
+        box.setdefault("header", 0)
     return errors, boxes, width, height, diagram.title or ""
 
 
@@ -162,6 +185,13 @@ class WSDServer:
         self.api_keys = api_keys  # None: any key is good
         self.image_prefix = ""  # put before ``?png=ID`` in replies ("/", a URL)
         self.legacy = False  # answer every render the pre-apiVersion way
+        self.legacy_boxes = False  # boxes without ``header`` (before 2024)
+        self.shift_blank_start = False  # lines one off after leading blanks
+        self.max_concurrent: int | None = None  # more at once: 429
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most render requests seen at once
+        self.sent_bytes = 0  # of ``endless`` bodies, before the client hung up
+        self.stopping = threading.Event()
         self._log: list[LoggedRequest] = []
         self._faults: list[_Fault] = []
         self._images: dict[tuple[str, str], tuple[bytes, str]] = {}
@@ -191,13 +221,21 @@ class WSDServer:
             self._log.clear()
 
     def inject(
-        self, kind: str, count: int = 1, *, seconds: float = 0.0, retry_after: str = "1"
+        self,
+        kind: str,
+        count: int = 1,
+        *,
+        seconds: float = 0.0,
+        retry_after: str = "1",
+        body: bytes | str = b"",
     ) -> None:
         """Make the next ``count`` render requests fail with ``kind``."""
         if kind not in FAULTS:
             raise ValueError(f"unknown fault {kind!r}; one of {FAULTS}")
+        if isinstance(body, str):
+            body = body.encode("utf-8")
         with self._lock:
-            self._faults.append(_Fault(kind, count, seconds, retry_after))
+            self._faults.append(_Fault(kind, count, seconds, retry_after, body))
 
     def start(self) -> WSDServer:
         self._thread = threading.Thread(
@@ -207,6 +245,7 @@ class WSDServer:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()  # ends dripping and endless bodies
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -249,6 +288,8 @@ class _Reply:
     body: bytes = b""
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    drip: float = 0.0  # seconds per byte of the body
+    drip_headers: bool = False
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -269,6 +310,8 @@ class _Handler(BaseHTTPRequestHandler):
         for kind in ("png", "svg", "pdf", "img"):
             if kind in query:
                 image = self.owner._take(kind, query[kind][0])
+                if image and image[1] == "endless":
+                    return self._send_endless()
                 if image:
                     return self._send(_Reply(200, image[0], image[1]))
         self._send(_Reply(404, b"<html><title>Not Found</title></html>", "text/html"))
@@ -278,7 +321,6 @@ class _Handler(BaseHTTPRequestHandler):
         form = parse_qs(self.rfile.read(length).decode("utf-8"), keep_blank_values=True)
         fields = {name: values[0] for name, values in form.items()}
         self.owner._record(LoggedRequest("POST", self.path, fields))
-        time.sleep(self.owner.latency)
         if urlsplit(self.path).path not in ("/", "/index.php"):
             return self._send(_Reply(404, b"", "text/html"))
         fault = self.owner._next_fault()
@@ -286,7 +328,22 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reset()
         if fault and fault.kind == "delay":
             time.sleep(fault.seconds)
-        self._send(self._answer(fields, fault))
+        owner = self.owner
+        with owner._lock:
+            owner.in_flight += 1
+            owner.most_in_flight = max(owner.most_in_flight, owner.in_flight)
+            limit = owner.max_concurrent
+            crowded = limit is not None and owner.in_flight > limit
+        try:
+            if crowded:
+                reply = _Reply(429, b"", "text/plain", {"Retry-After": "0"})
+            else:
+                reply = self._answer(fields, fault)
+            time.sleep(owner.latency)  # others arrive while this one works
+        finally:
+            with owner._lock:
+                owner.in_flight -= 1
+        self._send(reply)
 
     def _answer(self, fields: dict[str, str], fault: _Fault | None) -> _Reply:
         kind = fault.kind if fault else None
@@ -301,18 +358,32 @@ class _Handler(BaseHTTPRequestHandler):
                 b"<!DOCTYPE html><html><head><title>Maintenance</title></head></html>"
             )
             return _Reply(200, page, "text/html")
+        if fault and kind == "reply":
+            return _Reply(200, fault.body)
         fmt = fields.get("format", "png")
         style = fields.get("style", "default")
         if "message" not in fields or fmt not in FORMATS or style not in STYLES:
             return _Reply(400, b"", "text/plain", {"Status": "Bad request fields"})
-        key = fields.get("apikey")
+        key = fields.get("apikey", "")
         good_key = bool(key) and (
             self.owner.api_keys is None or key in self.owner.api_keys
         )
-        if kind == "402" or (fmt != "png" and not good_key):
-            status = f"API Key Required for {fmt.upper()}"
+        if kind == "echo":
+            page = f"<html><title>API Key {key} is not valid</title></html>"
+            return _Reply(403, page.encode(), "text/html")
+        if kind == "402" or (not key and (fmt != "png" or style in KEY_STYLES)):
+            what = f"style {style}" if fmt == "png" else fmt.upper()
+            status = f"API Key Required for {what}"
             return _Reply(402, b"", "text/plain", {"Status": status})
-        errors, boxes, width, height, title = render(fields["message"])
+        if key and not good_key:  # recorded: an invalid key gets a PNG
+            fmt = "png"
+        message = fields["message"]
+        errors, boxes, width, height, title = render(message)
+        if self.owner.shift_blank_start and message[:1] in ("\n", " "):
+            errors = [_shift(error) for error in errors]
+            boxes = [{**box, "line": box["line"] + 1} for box in boxes]
+        if self.owner.legacy_boxes:
+            boxes = [{k: v for k, v in box.items() if k != "header"} for box in boxes]
         if fmt == "png":
             data = png_bytes(width, height)
         elif fmt == "svg":
@@ -321,11 +392,20 @@ class _Handler(BaseHTTPRequestHandler):
             data = pdf_bytes()
         if kind == "notimage":
             data = b"this is not an image\n"
+        if fault and kind == "image":
+            data = fault.body
+        if kind == "echoerrors":
+            errors.append(f"Line 1: unknown key {key}")
         legacy = self.owner.legacy or "apiVersion" not in fields
         query = "img" if legacy else fmt
         image_id = f"gone{time.monotonic_ns()}"
-        if kind != "img404":
+        if kind == "endless":
+            image_id = self.owner._store(query, b"", "endless")
+        elif kind != "img404":
             image_id = self.owner._store(query, data, FORMATS[fmt])
+        if kind == "noimg":
+            reply = {"errors": errors or ["Line 1: Syntax error."]}
+            return _Reply(200, json.dumps(reply).encode())
         if legacy:
             text = (
                 f'{{img: "?img={image_id}", page: 0, numPages: 1, '
@@ -342,7 +422,13 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.dumps(reply).encode()
         if kind == "truncated":
             body = body[: len(body) // 2]
-        return _Reply(200, body)
+        seconds = fault.seconds if fault else 0.0
+        return _Reply(
+            200,
+            body,
+            drip=seconds if kind in ("drip", "dripheaders") else 0.0,
+            drip_headers=kind == "dripheaders",
+        )
 
     def _send(self, reply: _Reply) -> None:
         self.send_response(reply.status)
@@ -350,11 +436,45 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(reply.body)))
         for name, value in reply.headers.items():
             self.send_header(name, value)
-        self.end_headers()
         try:
-            self.wfile.write(reply.body)
+            if reply.drip_headers:
+                head = b"".join(self._headers_buffer) + b"\r\n"
+                self._headers_buffer = []
+                self._drip(head, reply.drip)
+            else:
+                self.end_headers()
+            self._drip(reply.body, reply.drip)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up (a timeout test)
+
+    def _drip(self, data: bytes, seconds: float) -> None:
+        """Send ``data``, one byte every ``seconds`` if that is not 0."""
+        if not seconds:
+            self.wfile.write(data)
+            return
+        for byte in data:
+            if self.owner.stopping.wait(seconds):
+                self.close_connection = True
+                return
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+
+    def _send_endless(self) -> None:
+        """A "PNG" that never ends, delimited by closing the connection."""
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        chunk = png_bytes(1, 1)[:16] + bytes(64 * 1024 - 16)
+        try:
+            while not self.owner.stopping.is_set():
+                self.wfile.write(chunk)
+                with self.owner._lock:
+                    self.owner.sent_bytes += len(chunk)
+                chunk = bytes(64 * 1024)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def _reset(self) -> None:
         """Close with RST instead of FIN: the client sees a connection reset."""
@@ -363,6 +483,13 @@ class _Handler(BaseHTTPRequestHandler):
         )
         self.close_connection = True
         self.connection.close()
+
+
+def _shift(error: str) -> str:
+    """``Line N: x`` as ``Line N+1: x``."""
+    head, colon, rest = error.partition(":")
+    number = head.removeprefix("Line ")
+    return f"Line {int(number) + 1}:{rest}" if colon and number.isdigit() else error
 
 
 def main() -> None:

@@ -5,9 +5,11 @@ together on a bounded thread pool (the work is waiting on the network), so N
 uncached diagrams take about ``ceil(N / concurrency)`` round trips instead of
 N. A diagram the API cannot render is drawn by the offline renderer (or
 reported, with ``fallback="error"``); with ``offline=True`` no connection is
-ever opened. Local renders are not cached: they take milliseconds, are
-deterministic, and depend on the source-reference comments the cache key
-leaves out.
+ever opened. A service that answers ``429`` or keeps failing gets fewer
+requests at once, after a pause, for the rest of the batch, and the
+diagram that met it one more try before it falls back. Local renders are
+not cached: they take milliseconds, are deterministic, and depend on the
+source-reference comments the cache key leaves out.
 
 Nothing here raises for a diagram that failed: its result says why. Every
 message starts with the diagram's location (``path:line`` or its name);
@@ -17,8 +19,11 @@ the ``errors`` and ``boxes`` lines count lines of the request's source.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -26,16 +31,21 @@ from typing import Literal
 from ..wsd.parser import WSDSyntaxError, parse
 from .api import (
     DEFAULT_API_URL,
+    DEFAULT_MAX_IMAGE_BYTES,
     DEFAULT_STYLE,
+    KEY_STYLES,
     PROTOCOL_VERSION,
+    APIConnectionError,
+    APIDiagramError,
     APIError,
     APIImage,
+    APIStatusError,
     Box,
     ErrorLine,
     WSDClient,
     strip_comments,
 )
-from .cache import Cache, cache_key
+from .cache import Cache, CacheError, cache_key
 from .images import MIMETYPES, image_size
 from .local import Linker, render_local
 
@@ -43,6 +53,9 @@ log = logging.getLogger(__name__)
 
 Renderer = Literal["api", "local"]
 Fallback = Literal["local", "error"]
+#: Why the API was not used: it failed, the build is offline (and the cache
+#: had nothing), or the style needs an API key and there is none.
+FallbackCause = Literal["api", "offline", "style"]
 
 
 @dataclass(frozen=True)
@@ -85,8 +98,10 @@ class RenderResult:
     height: int | None = None
     fell_back: bool = False
     fallback_reason: str | None = None
+    fallback_cause: FallbackCause | None = None
     error: str | None = None
     cached: bool = False
+    cache_problem: str | None = None  # a corrupt entry removed, a failed write
 
     @property
     def ok(self) -> bool:
@@ -100,10 +115,11 @@ Progress = Callable[[int, int, RenderRequest, RenderResult], None]
 class RenderOptions:
     cache_dir: Path | str | None = None  # None: the user cache directory
     api_key: str | None = field(default=None, repr=False)
-    timeout: float = 10.0
+    timeout: float = 10.0  # seconds per render: the reply and the image
     retries: int = 2
     backoff: float = 0.5
     concurrency: int = 4
+    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
     offline: bool = False
     fallback: Fallback = "local"
     progress: Progress | None = None  # (done, total, request, result)
@@ -116,37 +132,49 @@ def render_batch(
     options = options or RenderOptions()
     order = list(dict.fromkeys(requests))
     results: dict[RenderRequest, RenderResult] = {}
+    problems: dict[RenderRequest, str] = {}
 
     def finish(request: RenderRequest, result: RenderResult) -> None:
+        if request in problems:
+            result = replace(result, cache_problem=problems[request])
         results[request] = result
         if options.progress:
             options.progress(len(results), len(order), request, result)
 
-    cache = Cache(options.cache_dir)
+    noticed: list[str] = []
+    cache = Cache(options.cache_dir, report=noticed.append)
     misses: dict[str, list[RenderRequest]] = {}
     for request in order:
         if request.renderer == "local":
             finish(request, _render_local(request, request.format))
             continue
+        if request.style in KEY_STYLES and not options.api_key:
+            why = f"the {request.style} style needs an API key"
+            finish(request, _failed(request, why, options, cause="style"))
+            continue
         key = _key(request, options.api_key)
         hit = cache.get(key)
+        if noticed:
+            problems[request] = noticed.pop()
         if hit:
             finish(request, _from_api(request, hit.image, cached=True))
         elif options.offline:
-            finish(request, _failed(request, "not in the cache, and offline", options))
+            why = "not in the cache, and offline"
+            finish(request, _failed(request, why, options, cause="offline"))
         else:
             misses.setdefault(key, []).append(request)
 
     if misses:
         for key, outcome in _fetch(misses, options):
             if isinstance(outcome, APIError):
+                errors = outcome.errors if isinstance(outcome, APIDiagramError) else ()
                 for same in misses[key]:
-                    finish(same, _failed(same, str(outcome), options))
+                    finish(same, _failed(same, str(outcome), options, errors=errors))
                 continue
             try:
                 cache.put(key, outcome)
-            except OSError as error:
-                log.warning("cannot write the cache in %s: %s", cache.directory, error)
+            except CacheError as error:
+                problems.update((same, str(error)) for same in misses[key])
             for same in misses[key]:
                 finish(same, _from_api(same, outcome, cached=False))
     return {request: results[request] for request in order}
@@ -185,24 +213,33 @@ def _fetch(
                 timeout=options.timeout,
                 retries=options.retries,
                 backoff=options.backoff,
+                max_image_bytes=options.max_image_bytes,
             )
 
     #: Services found unreachable: the requests still queued for them fail
     #: at once with the same cause instead of each waiting through retries.
     unreachable: dict[str, APIError] = {}
+    throttle = _Throttle(max(options.concurrency, 1), options.backoff)
 
     def render(request: RenderRequest) -> APIImage | APIError:
-        if request.api_url in unreachable:
-            return unreachable[request.api_url]
         text = strip_comments(request.source)[0]
-        try:
-            return clients[request.api_url].render(
-                text, style=request.style, fmt=request.format
-            )
-        except APIError as error:
-            if error.unreachable:
-                unreachable.setdefault(request.api_url, error)
-            return error
+        for attempt in (1, 2):
+            with throttle.slot():
+                if request.api_url in unreachable:
+                    return unreachable[request.api_url]
+                try:
+                    image = clients[request.api_url].render(
+                        text, style=request.style, fmt=request.format
+                    )
+                except APIError as error:
+                    if error.unreachable:
+                        unreachable.setdefault(request.api_url, error)
+                    if attempt == 1 and throttle.failed(error):
+                        continue
+                    return error
+            throttle.succeeded()
+            return image
+        raise AssertionError("unreachable")  # the second attempt returns
 
     try:
         with ThreadPoolExecutor(max_workers=max(options.concurrency, 1)) as pool:
@@ -216,13 +253,75 @@ def _fetch(
             client.close()
 
 
-def _from_api(request: RenderRequest, image: APIImage, *, cached: bool) -> RenderResult:
-    """The result of an API render, its lines moved back to source lines."""
+class _Throttle:
+    """How many requests of a batch run at once: halved, down to one, on a
+    ``429`` and on the second transient failure in a row, with a pause
+    before the next request that doubles each time (a struggling service
+    gets less load, not more)."""
+
+    def __init__(self, limit: int, pause: float, max_pause: float = 30.0) -> None:
+        self.limit = limit
+        self._pause, self._max_pause = pause, max_pause
+        self._running = self._failures = 0
+        self._resume = 0.0
+        self._condition = threading.Condition()
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._condition:
+            while True:
+                delay = self._resume - time.monotonic()
+                if delay <= 0 and self._running < self.limit:
+                    break
+                self._condition.wait(delay if delay > 0 else None)
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._running -= 1
+                self._condition.notify_all()
+
+    def succeeded(self) -> None:
+        with self._condition:
+            self._failures = 0
+
+    def failed(self, error: APIError) -> bool:
+        """Note a failure; whether it slowed the batch down (and so earns
+        the request another try)."""
+        status = error.status if isinstance(error, APIStatusError) else 0
+        limited = status == 429
+        transient = limited or status >= 500
+        transient = transient or (
+            isinstance(error, APIConnectionError) and not error.unreachable
+        )
+        with self._condition:
+            self._failures = self._failures + 1 if transient else 0
+            if not (limited or self._failures >= 2):
+                return False
+            self.limit = max(1, self.limit // 2)
+            self._resume = time.monotonic() + self._pause
+            self._pause = min(self._pause * 2, self._max_pause)
+            self._failures = 0
+        log.info(
+            "the service is struggling (%s): %d request(s) at once", error, self.limit
+        )
+        return True
+
+
+def _source_line(request: RenderRequest) -> Callable[[int | None], int | None]:
+    """Maps a line of the text sent to the line of the request's source."""
     lines = strip_comments(request.source)[1]
 
     def source_line(sent: int | None) -> int | None:
         return lines[sent - 1] if sent and 1 <= sent <= len(lines) else None
 
+    return source_line
+
+
+def _from_api(request: RenderRequest, image: APIImage, *, cached: bool) -> RenderResult:
+    """The result of an API render, its lines moved back to source lines."""
+    source_line = _source_line(request)
     boxes = []
     for box in image.boxes:
         line = source_line(box.line)
@@ -241,14 +340,30 @@ def _from_api(request: RenderRequest, image: APIImage, *, cached: bool) -> Rende
     )
 
 
-def _failed(request: RenderRequest, cause: str, options: RenderOptions) -> RenderResult:
-    """The API could not render ``request``: fall back, or report it."""
-    reason = f"{request.location()}: {cause}"
+def _failed(
+    request: RenderRequest,
+    why: str,
+    options: RenderOptions,
+    *,
+    cause: FallbackCause = "api",
+    errors: tuple[ErrorLine, ...] = (),
+) -> RenderResult:
+    """The API could not render ``request``: fall back, or report it; the
+    service's ``errors`` (lines sent) go with it as source lines."""
+    source_line = _source_line(request)
+    errors = tuple((source_line(line), message) for line, message in errors)
+    reason = f"{request.location()}: {why}"
     if options.fallback == "error":
-        return RenderResult(error=reason)
+        return RenderResult(error=reason, errors=errors)
     fmt = "pdf" if request.format == "pdf" else request.fallback_format
     local = _render_local(request, fmt)
-    return replace(local, fell_back=True, fallback_reason=reason)
+    return replace(
+        local,
+        fell_back=True,
+        fallback_reason=reason,
+        fallback_cause=cause,
+        errors=errors,
+    )
 
 
 def _render_local(request: RenderRequest, fmt: str) -> RenderResult:
