@@ -1,4 +1,5 @@
-"""Parse speed: a 20,000-line diagram, and the whole bundled library.
+"""Parse speed: a 20,000-line diagram, the whole bundled library, and the
+growth of time with the pathological shapes of :mod:`benchmarks.pathological`.
 
 Run with ``python -m benchmarks.parse``.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import statistics
 import time
 
+from benchmarks import pathological
 from sphinxcontrib_oswsd.library import Library
 from sphinxcontrib_oswsd.wsd.parser import parse
 
@@ -46,6 +48,8 @@ def main() -> None:
             f"library: {len(per)} workflows, median {median:.2f} ms,"
             f" total {total:.1f} ms"
         )
+
+    pathological.main()
 
 
 if __name__ == "__main__":

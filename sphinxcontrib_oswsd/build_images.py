@@ -47,6 +47,7 @@ REQUEST_ATTRIBUTES = (
     "uid",
     "alt",
     "links",
+    "max_width",
     "location",
 )
 
@@ -98,6 +99,7 @@ def make_request(
         link=LinkTable.of(attributes["links"]),
         id_prefix=attributes["uid"],
         title=attributes["alt"],
+        max_width=attributes["max_width"],
         fallback_format="svg" if builder_format == "html" else "pdf",
     )
 

@@ -16,14 +16,23 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from sphinxcontrib_oswsd.config import settings_of
-from sphinxcontrib_oswsd.directive import OpenStackWorkflow
+from sphinxcontrib_oswsd.directive import OpenStackWorkflow, report_unreadable
 from sphinxcontrib_oswsd.library import Library, Workflow
 
 logger = logging.getLogger(__name__)
 
 #: The ``openstack-workflow`` options that make sense for every diagram of a
 #: catalog; they are passed on as given.
-SHARED_OPTIONS = ("renderer", "style", "format", "align", "width", "class", "steps")
+SHARED_OPTIONS = (
+    "renderer",
+    "style",
+    "format",
+    "align",
+    "width",
+    "max-width",
+    "class",
+    "steps",
+)
 
 #: Header fields shown under the summary, in this order: key, label, and
 #: whether the value is code (a request, a command) or prose.
@@ -43,6 +52,7 @@ class OpenStackWorkflowCatalog(SphinxDirective):
         settings = settings_of(self.config)
         library = Library(settings.workflow_dirs)
         workflows = library.workflows(project)
+        report_unreadable(library, (self.env.docname, self.lineno))
         if not workflows:
             known = ", ".join(library.projects())
             logger.warning(

@@ -159,9 +159,17 @@ def _display_path(workflow: Workflow) -> str:
         return str(workflow.path)
 
 
+def _report_unreadable(library: Library) -> bool:
+    """Say which workflow files were skipped; true if there were any."""
+    for problem in library.unreadable:
+        print(f"{problem}: skipped", file=sys.stderr)
+    return bool(library.unreadable)
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     library = _library(args)
     workflows = library.workflows(args.project)
+    _report_unreadable(library)
     if not workflows:
         projects = ", ".join(library.projects())
         _error(f"no workflows for project {args.project!r} (projects: {projects})")
@@ -225,6 +233,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         targets = [_target(library, target) for target in args.targets]
     else:
         targets = [_workflow_target(w) for w in library.workflows() if not w.removed]
+    unreadable = _report_unreadable(library)
     report = Report(
         [
             check_workflow(t.name, t.path, t.source, resolver, strict=args.strict)
@@ -239,7 +248,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         for problem in report.problems:
             print(problem, file=sys.stderr)
         print(report.table())
-    return EXIT_FAILED if report.problems else EXIT_OK
+    return EXIT_FAILED if report.problems or unreadable else EXIT_OK
 
 
 def _source_dir(spec: str) -> tuple[str, Path]:
@@ -316,6 +325,7 @@ def _render(
             path=target.path,
             link=link,
             title=target.title,
+            max_width=args.max_width,
         )
         for target in targets
     ]
@@ -395,7 +405,9 @@ def _output_file(output: str | None, name: str) -> Path:
 
 def _cmd_render_all(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    workflows = {w.name: w for w in _library(args).workflows() if w.removed is None}
+    library = _library(args)
+    workflows = {w.name: w for w in library.workflows() if w.removed is None}
+    unreadable = _report_unreadable(library)
     results = _render(args, [_workflow_target(w) for w in workflows.values()])
     written = 0
     for request, result in results.items():
@@ -417,7 +429,7 @@ def _cmd_render_all(args: argparse.Namespace) -> int:
         f"in {time.monotonic() - started:.1f} s: {summary or 'nothing to do'}",
         file=sys.stderr,
     )
-    return EXIT_OK if written == len(results) else EXIT_FAILED
+    return EXIT_OK if written == len(results) and not unreadable else EXIT_FAILED
 
 
 def _cmd_cache(args: argparse.Namespace) -> int:
@@ -463,6 +475,13 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
         "from the API need a key in $OSWSD_API_KEY",
     )
     parser.add_argument("--style", choices=STYLES, default=DEFAULT_STYLE)
+    parser.add_argument(
+        "--max-width",
+        type=_number(float, 1),
+        metavar="PX",
+        help="the local renderer's width budget: wrap labels and set participants "
+        "closer to fit (px in SVG, pt in PDF); default: the natural width",
+    )
     parser.add_argument(
         "--api-url", type=_http_url, default=DEFAULT_API_URL, metavar="URL"
     )

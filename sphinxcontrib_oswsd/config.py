@@ -52,6 +52,7 @@ CONFIG_VALUES: dict[str, tuple[Any, str, tuple[type, ...]]] = {
     "source_versions": ({}, "env", (dict,)),
     "source_dirs": ({}, "env", (dict,)),
     "steps": ("collapsed", "env", (str,)),
+    "max_width": (900, "env", (int, float, str, type(None))),
 }
 
 
@@ -85,6 +86,7 @@ class Settings:
     source_versions: tuple[tuple[str, str], ...]
     source_dirs: tuple[tuple[str, Path], ...]
     steps: str
+    max_width: float | None  # the layout's width budget in px; None: natural
 
     @classmethod
     def from_config(cls, config: Any, confdir: str | Path) -> Settings:
@@ -116,6 +118,7 @@ class Settings:
             source_versions=_items(value("source_versions"), str),
             source_dirs=_items(value("source_dirs"), path),
             steps=value("steps"),
+            max_width=value("max_width"),
         )
 
     def checked(self) -> tuple[Settings, list[str]]:
@@ -137,6 +140,10 @@ class Settings:
         for name, least in MINIMA.items():
             if getattr(self, name) < least:
                 replace_with_default(name, f"must be at least {least:g}")
+        try:
+            fixes["max_width"] = width_in_px(self.max_width)
+        except ValueError as error:
+            replace_with_default("max_width", str(error))
         try:
             check_url_template(self.source_url)
         except ValueError as error:
@@ -166,6 +173,20 @@ class Settings:
             self.source_url,
             self.cache_dir or default_cache_dir(),
         )
+
+
+def width_in_px(value: Any) -> float | None:
+    """A width budget: a number of px, ``"900px"``, or ``None``/``"none"``."""
+    if value is None or str(value).strip().lower() == "none":
+        return None
+    text = str(value).strip().lower().removesuffix("px").strip()
+    try:
+        width = float(text)
+    except ValueError:
+        raise ValueError("is not a width in px or none") from None
+    if not 1 <= width < float("inf"):
+        raise ValueError("must be at least 1 px")
+    return width
 
 
 def settings_of(config: Any) -> Settings:

@@ -24,8 +24,14 @@ from sphinxcontrib_oswsd.config import (
     STYLES,
     Settings,
     settings_of,
+    width_in_px,
 )
-from sphinxcontrib_oswsd.library import Library, RemovedWorkflow, WorkflowError
+from sphinxcontrib_oswsd.library import (
+    Library,
+    RemovedWorkflow,
+    UnknownWorkflow,
+    WorkflowError,
+)
 from sphinxcontrib_oswsd.nodes import workflow_diagram, workflow_figure, workflow_steps
 from sphinxcontrib_oswsd.sources import Resolution
 from sphinxcontrib_oswsd.steps import steps_list
@@ -33,6 +39,19 @@ from sphinxcontrib_oswsd.wsd.model import Diagram
 from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
 
 logger = logging.getLogger(__name__)
+
+
+def report_unreadable(library: Library, location: tuple[str, int]) -> None:
+    """One warning per workflow file the library had to skip, at the file's
+    line when there is one, else at ``location`` (the directive)."""
+    for problem in library.unreadable:
+        where = f"{problem.path}:{problem.line}" if problem.line else location
+        logger.warning(
+            f"workflow {problem.name} skipped: {problem.reason}",
+            location=where,
+            type="oswsd",
+            subtype="file",
+        )
 
 
 def _choice(values: tuple[str, ...]):
@@ -68,6 +87,7 @@ class OpenStackWorkflow(SphinxDirective):
         "width": directives.length_or_percentage_or_unitless,
         "class": directives.class_option,
         "steps": _choice(STEPS),
+        "max-width": lambda value: width_in_px(directives.unchanged_required(value)),
     }
 
     def run(self) -> list[nodes.Node]:
@@ -129,7 +149,13 @@ class OpenStackWorkflow(SphinxDirective):
             self.env.note_dependency(relative)
             path = Path(absolute)
             return WorkflowSource(path.read_text(encoding="utf-8"), relative, path, 0)
-        workflow = Library(settings.workflow_dirs).get(argument)
+        library = Library(settings.workflow_dirs)
+        try:
+            workflow = library.get(argument)
+        except UnknownWorkflow:
+            # An alias may be in a file that could not be read: say which.
+            report_unreadable(library, (self.env.docname, self.lineno))
+            raise
         self.env.note_dependency(str(workflow.path))
         return WorkflowSource(workflow.source, workflow.name, workflow.path, 0)
 
@@ -201,6 +227,7 @@ class OpenStackWorkflow(SphinxDirective):
             uid=f"oswsd-{doc_hash}-{serial}",
             links=[[line, r.url] for line, r in sorted(resolutions.items()) if r.url],
             width=self.options.get("width"),
+            max_width=self.options.get("max-width", settings.max_width),
             location=(self.env.docname, self.lineno),
         )
         figure = workflow_figure("", image)

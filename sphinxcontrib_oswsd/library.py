@@ -25,6 +25,7 @@ __all__ = [
     "Library",
     "RemovedWorkflow",
     "UnknownWorkflow",
+    "Unreadable",
     "Workflow",
     "WorkflowError",
 ]
@@ -97,6 +98,33 @@ class Header:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A workflow file that cannot be read, kept out of listings and alias
+    lookups so that it spoils nothing but its own name."""
+
+    name: str
+    path: Path
+    line: int | None  # where the first bad byte is, when it is an encoding error
+    reason: str
+
+    @classmethod
+    def of(cls, workflow: Workflow, error: OSError | UnicodeDecodeError) -> Unreadable:
+        if isinstance(error, UnicodeDecodeError):
+            line = error.object[: error.start].count(b"\n") + 1
+            return cls(
+                workflow.name,
+                workflow.path,
+                line,
+                f"not UTF-8 text (byte {error.start})",
+            )
+        return cls(workflow.name, workflow.path, None, error.strerror or str(error))
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class Workflow:
     name: str
     path: Path
@@ -149,6 +177,21 @@ class Library:
 
     def __init__(self, extra_dirs: Iterable[str | Path] = (), *, bundled: bool = True):
         self.dirs = ([BUNDLED_DIR] if bundled else []) + [Path(d) for d in extra_dirs]
+        self._unreadable: dict[str, Unreadable] = {}
+
+    @property
+    def unreadable(self) -> list[Unreadable]:
+        """The files skipped so far by listings and alias lookups, for the
+        caller to report; a file is read (and can fail) only once it is needed."""
+        return list(self._unreadable.values())
+
+    def _readable(self, workflow: Workflow) -> bool:
+        try:
+            workflow.header  # noqa: B018 - reads and decodes the file, once
+        except (OSError, UnicodeDecodeError) as error:
+            self._unreadable[workflow.name] = Unreadable.of(workflow, error)
+            return False
+        return True
 
     @cached_property
     def _by_name(self) -> dict[str, Workflow]:
@@ -163,15 +206,20 @@ class Library:
     @cached_property
     def _aliases(self) -> dict[str, str]:
         aliases: dict[str, str] = {}
-        for workflow in self._by_name.values():
+        for workflow in self.workflows():
             for alias in workflow.aliases:
                 full = alias if "/" in alias else f"{workflow.project}/{alias}"
                 aliases.setdefault(full, workflow.name)
         return aliases
 
     def workflows(self, project: str | None = None) -> list[Workflow]:
-        """Every workflow, removed catalog entries included, sorted by name."""
-        return [w for w in self._by_name.values() if project in (None, w.project)]
+        """Every readable workflow, removed catalog entries included, sorted
+        by name; unreadable ones go to :attr:`unreadable`."""
+        return [
+            w
+            for w in self._by_name.values()
+            if project in (None, w.project) and self._readable(w)
+        ]
 
     def projects(self) -> list[str]:
         return sorted({w.project for w in self._by_name.values()})

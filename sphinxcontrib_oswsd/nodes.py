@@ -20,7 +20,8 @@ class workflow_diagram(nodes.General, nodes.Element):
 
     ``source`` (WSD text), ``title``, ``alt``, ``renderer``, ``style``,
     ``format``, ``uid`` (unique per build, for SVG ids), ``links`` (list of
-    ``[comment line, url]``), ``width``, ``workflow`` (what messages call it:
+    ``[comment line, url]``), ``width``, ``max_width`` (the layout's width
+    budget in px, or ``None``), ``workflow`` (what messages call it:
     ``nova/pause``, a file, or the document holding the diagram),
     ``location`` (docname, line) for warnings at write time.
     """

@@ -15,19 +15,16 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def actors(diagram: Diagram, step: Step) -> str:
-    """``nova-api → nova-compute`` for a message, ``note over nova-api`` for a note."""
-
-    def label(name: str) -> str:
-        return _one_line(diagram.participant(name).label)
-
+def actors(labels: Mapping[str, str], step: Step) -> str:
+    """``nova-api → nova-compute`` for a message, ``note over nova-api`` for a
+    note; ``labels`` maps participant names to their one-line labels."""
     if isinstance(step, Message):
         if step.is_self:
-            return label(step.source)
+            return labels[step.source]
         arrow = " ↔ " if step.arrow.two_headed else " → "
-        return label(step.source) + arrow + label(step.target)
+        return labels[step.source] + arrow + labels[step.target]
     where = "over" if step.position == "over" else f"{step.position} of"
-    return f"{step.shape} {where} " + ", ".join(label(n) for n in step.participants)
+    return f"{step.shape} {where} " + ", ".join(labels[n] for n in step.participants)
 
 
 def source_label(resolution: Resolution) -> str:
@@ -43,9 +40,10 @@ def steps_list(
     """One item per note and message, in reading order; ``resolutions`` maps a
     reference comment's line to what it resolved to."""
     items = nodes.enumerated_list(enumtype="arabic", prefix="", suffix=".")
+    labels = {p.name: _one_line(p.label) for p in diagram.participants}
     for step in diagram.steps():
         paragraph = nodes.paragraph()
-        paragraph += nodes.strong(text=actors(diagram, step))
+        paragraph += nodes.strong(text=actors(labels, step))
         text = _one_line(step.text)
         if isinstance(step, Message) and step.number is not None:
             text = f"{step.number}. {text}"

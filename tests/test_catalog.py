@@ -131,3 +131,36 @@ def test_the_docs_have_a_gallery_page_for_every_project_of_the_library():
     for project in pages:
         source = (DOCS / "gallery" / f"{project}.rst").read_text(encoding="utf-8")
         assert f".. openstack-workflow-catalog:: {project}\n" in source
+
+
+def test_a_file_that_is_not_utf8_is_skipped_with_its_own_located_warning(
+    make_app, rootdir, tmp_path
+):
+    srcdir, library = tmp_path / "src", tmp_path / "workflows"
+    shutil.copytree(rootdir / "test-catalog", srcdir)
+    shutil.copytree(FIXTURES, library)
+    latin = library / "demo" / "latin.wsd"
+    latin.write_bytes(b"# Latin-1\ntitle Caf\xe9\nA->B\n")
+    with (srcdir / "demo.rst").open("a", encoding="utf-8") as demo:
+        demo.write(
+            "\n.. openstack-workflow:: demo/hi\n"
+            "\n.. openstack-workflow:: demo/doesnotexist\n"
+        )
+    overrides = {"oswsd_workflow_dirs": [str(library)]}
+    app = make_app("html", srcdir=srcdir, confoverrides=overrides, freshenv=True)
+    app.build()
+    found = warnings(app)
+    html = page(app, "demo")
+    assert '<section id="demo-hello">' in html
+    assert 'id="demo-latin"' not in html
+    # A warning for the file, at its line, from the catalog, and from the
+    # failed lookup (the unknown name could have been an alias in it).
+    assert found.count(f"{latin}:2: WARNING: workflow demo/latin skipped:") == 2
+    assert "not UTF-8 text (byte 19) [oswsd.file]" in found
+    # The alias draws; the unknown name is reported as unknown, not as the
+    # unreadable file.
+    assert html.count("<svg") == 2  # demo/hello in the catalog, and demo/hi
+    assert re.search(
+        r"demo\.rst:\d+: WARNING: unknown workflow 'demo/doesnotexist'", found
+    )
+    assert "cannot read the workflow" not in found

@@ -169,3 +169,19 @@ def test_bad_usage_exits_two():
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_an_unreadable_workflow_is_skipped_and_named(tmp_path, capsys):
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "ok.wsd").write_text("title Fine\nA->B\n")
+    latin = tmp_path / "demo" / "latin.wsd"
+    latin.write_bytes(b"title Caf\xe9\n")
+    status, out, err = run(
+        capsys, "list", "--project", "demo", "--workflow-dir", str(tmp_path)
+    )
+    assert status == 0
+    assert out.split() == ["demo/ok", "Fine"]
+    assert err == f"{latin}:1: not UTF-8 text (byte 9): skipped\n"
+    status, out, err = run(capsys, "check", "--workflow-dir", str(tmp_path))
+    assert status == 1
+    assert f"{latin}:1: not UTF-8 text (byte 9): skipped\n" in err

@@ -127,6 +127,18 @@ def test_local_rendering_needs_no_server(run, wsd_server, tmp_path):
     assert wsd_server.requests == []
 
 
+def test_max_width_narrows_a_local_drawing(run, tmp_path):
+    def width(*argv: str) -> float:
+        status, out, _ = run("render", "nova/boot", "--renderer", "local", *argv)
+        assert status == 0
+        svg = (tmp_path / out.strip()).read_text(encoding="utf-8")
+        return float(svg.split(' width="', 1)[1].split('"', 1)[0])
+
+    natural, budgeted = width(), width("--max-width", "1500")
+    assert budgeted <= 1500 < natural
+    assert run("render", "nova/boot", "--max-width", "0")[0] == 2
+
+
 @pytest.mark.parametrize(
     "argv",
     [

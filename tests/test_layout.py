@@ -99,6 +99,71 @@ def test_wrap_breaks_long_names_after_dots_and_cjk_anywhere():
     assert len(cjk) > 1 and all(metrics.text_width(line) <= 100 for line in cjk)
 
 
+def test_wrap_balances_the_lines_and_leaves_no_word_alone_at_the_end():
+    text = "one two three four five six seven eight nine ten eleven twelve"
+    lines = metrics.wrap(text, 260)
+    assert len(lines) == 2 and " ".join(lines) == text
+    widths = [metrics.text_width(line) for line in lines]
+    assert max(widths) - min(widths) < metrics.text_width("seven ")
+    # Greedy filling would leave "instance" alone on the last line.
+    lines = metrics.wrap(
+        "nova-compute asks placement for the allocations of the instance", 250
+    )
+    assert " " in lines[-1]
+    assert all(metrics.text_width(line) <= 250 for line in lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "go", "reply", "instance", "POST", "/v2.1/servers",
+                              "task_state", "nova.compute.manager"]), min_size=3,
+             max_size=30),
+    st.floats(120, 400),
+)  # fmt: skip
+def test_wrapped_lines_fit_and_end_with_two_words(words, width):
+    lines = metrics.wrap(" ".join(words), width)
+    assert all(metrics.text_width(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == "".join(words)
+    # A word is left alone on the last line only if no other can join it.
+    if len(lines) > 1 and lines[-1] in words and " " in lines[-2]:
+        kept = lines[-2].rpartition(" ")[2]
+        assert metrics.text_width(f"{kept} {lines[-1]}") > width, lines
+
+
+# -- the width budget ------------------------------------------------------------
+
+WIDE = (
+    "participant A\nparticipant B\nparticipant C\n"
+    "A->B: a message label long enough to spread the participants far apart\n"
+    "note over C: a note about what happens next, which also takes some room\n"
+    "alt a guard that is long as well, longer than most\nB->C: x\nend"
+)
+
+
+def test_a_budget_wraps_labels_to_fit():
+    natural = draw(WIDE)
+    fitted = layout(parse(WIDE), max_width=450)
+    assert natural.width > 600
+    assert fitted.width <= 450
+    assert len(list(fitted.texts())) > len(list(natural.texts()))  # more lines
+    assert text_collisions(fitted) == []
+
+
+def test_a_diagram_within_its_budget_is_drawn_as_without_one():
+    natural = draw(WIDE)
+    assert layout(parse(WIDE), max_width=natural.width) == natural
+    assert layout(parse(WIDE), max_width=None) == natural
+
+
+def test_a_diagram_that_cannot_fit_gets_its_narrowest_layout():
+    names = "\n".join(f"participant P{i}" for i in range(12))
+    source = f"{names}\nP0->P11: a label that is long enough to wrap more than once"
+    natural = draw(source)
+    fitted = layout(parse(source), max_width=300)
+    assert 300 < fitted.width < natural.width
+    assert fitted.width <= layout(parse(source), max_width=600).width
+
+
 # -- horizontal placement ------------------------------------------------------
 
 

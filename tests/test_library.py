@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,23 @@ def test_the_bundled_library_ships_nova_pause():
     diagram = pause.parse()
     assert diagram.steps()
     assert all(step.ref is not None and step.ref.canonical for step in diagram.steps())
+
+
+def test_a_file_that_is_not_utf8_is_skipped_with_its_own_report(tmp_path):
+    shutil.copytree(FIXTURES, tmp_path, dirs_exist_ok=True)
+    latin = tmp_path / "demo" / "latin.wsd"
+    latin.write_bytes(b"# Latin-1\ntitle Caf\xe9\nA->B\n")
+    library = Library([tmp_path], bundled=False)
+    assert "demo/latin" in library.names()
+    assert "demo/latin" not in [w.name for w in library.workflows()]
+    # Other names behave as before: aliases, unknown names, the rest of the list.
+    assert library.get("demo/hi").name == "demo/hello"
+    with pytest.raises(UnknownWorkflow, match="'demo/doesnotexist'"):
+        library.get("demo/doesnotexist")
+    assert "demo/hello" in [w.name for w in library.workflows("demo")]
+    assert [str(u) for u in library.unreadable] == [
+        f"{latin}:2: not UTF-8 text (byte 19)"
+    ]
+    # Asked for by name, the file is what is wrong, and says so.
+    with pytest.raises(UnicodeDecodeError):
+        library.get("demo/latin")

@@ -8,13 +8,15 @@ from hypothesis import strategies as st
 
 from sphinxcontrib_oswsd.wsd.model import (
     Activation,
+    Diagram,
     Group,
+    GroupSection,
     Message,
     Note,
     Parallel,
     SourceRef,
 )
-from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
+from sphinxcontrib_oswsd.wsd.parser import MAX_DEPTH, WSDSyntaxError, parse
 
 
 def only(diagram, kind):
@@ -312,6 +314,17 @@ def test_autonumber():
     assert [m.number for m in messages(diagram)] == [None, 1, 2, 10, None]
 
 
+@pytest.mark.parametrize("arg", ["²", "٣", "1" * 5000, "-1", "1.5"])
+def test_autonumber_takes_a_bounded_ascii_number(arg):
+    with pytest.raises(WSDSyntaxError, match="Line 2: autonumber takes"):
+        parse(f"A->B\nautonumber {arg}\nA->B")
+
+
+def test_autonumber_at_the_bound():
+    diagram = parse("autonumber 999999999\nA->B")
+    assert messages(diagram)[0].number == 999999999
+
+
 def test_option_footer():
     assert parse("option footer=none").options == {"footer": "none"}
     with pytest.raises(WSDSyntaxError, match="Line 1"):
@@ -528,6 +541,39 @@ def test_random_and_mutated_input_only_raises_syntax_errors(lines):
         assert 1 <= exc.line <= count
     else:
         assert all(1 <= step.line <= count for step in diagram.steps())
+
+
+def nested(depth: int, opener: str = "loop", closer: str = "end") -> str:
+    return f"{opener}\n" * depth + "A->B: deep\n" + f"{closer}\n" * depth
+
+
+@pytest.mark.parametrize(("opener", "closer"), [("alt x", "end"), ("parallel {", "}")])
+def test_nesting_up_to_the_limit_parses_and_walks(opener, closer):
+    diagram = parse(nested(MAX_DEPTH, opener, closer))
+    assert [s.text for s in diagram.steps()] == ["deep"]
+    assert len(list(diagram.walk())) == MAX_DEPTH + 1
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 1000, 5000])
+def test_nesting_beyond_the_limit_is_a_located_error(depth):
+    text = "A->B\n" + nested(depth)
+    with pytest.raises(WSDSyntaxError) as caught:
+        parse(text)
+    assert caught.value.line == MAX_DEPTH + 2
+    assert f"more than {MAX_DEPTH} deep" in caught.value.message
+
+
+def test_walk_does_not_recurse():
+    """A model built by other code than the parser may nest deeper."""
+    diagram = Diagram()
+    items = diagram.items
+    for line in range(1, 5001):
+        group = Group(line, "loop", [GroupSection(line, "")])
+        items.append(group)
+        items = group.sections[0].items
+    items.append(Message(5001, "A", "B", "deep"))
+    assert [s.line for s in diagram.steps()] == [5001]
+    assert [item.line for item in diagram.walk()] == list(range(1, 5002))
 
 
 def test_twenty_thousand_lines_parse():

@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from sphinxcontrib_oswsd.sources import (
 )
 from sphinxcontrib_oswsd.sources.index import scan_source
 from sphinxcontrib_oswsd.sources.resolver import match_symbol
+from sphinxcontrib_oswsd.sources.revision import checkout_revision
 from sphinxcontrib_oswsd.wsd.model import SourceRef
 from sphinxcontrib_oswsd.wsd.parser import parse
 
@@ -319,9 +321,117 @@ def test_repository_names():
 # -- local checkouts and their cache ----------------------------------------
 
 
-def test_checkout_version_comes_from_pkg_info(tmp_path):
-    assert checkout.checkout_version(SRCTREE) == "1.2.3"
-    assert checkout.checkout_version(tmp_path) == "master"
+def git(tree: Path, *args: str) -> str:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
+    done = subprocess.run(
+        ["git", "-C", str(tree), *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A git checkout of the fixture tree (no PKG-INFO: that is for sdists)."""
+    tree = shutil.copytree(
+        SRCTREE, tmp_path / "repo", ignore=shutil.ignore_patterns("PKG-INFO")
+    )
+    git(tree, "init", "-q", "-b", "stable/2026.2")
+    git(tree, "add", ".")
+    git(tree, "commit", "-q", "-m", "one")
+    return tree
+
+
+def test_an_sdist_links_to_its_release_tag(tmp_path):
+    assert str(checkout_revision(SRCTREE)) == "tag/1.2.3"
+    assert str(checkout_revision(tmp_path)) == "branch/master"
+
+
+def test_a_checkout_on_a_branch_links_to_the_branch(repo):
+    assert str(checkout_revision(repo)) == "branch/stable/2026.2"
+    url = Resolver(source_dirs={"demo": repo}).link(
+        SourceRef("demo/compute/api.py", None, 1)
+    )
+    assert (
+        url
+        == "https://opendev.org/openstack/demo/src/branch/stable/2026.2/demo/compute/api.py"
+    )
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["loose", "packed"])
+@pytest.mark.parametrize("annotated", [False, True], ids=["light", "annotated"])
+def test_a_checkout_of_a_tag_links_to_the_tag(repo, packed, annotated):
+    git(repo, "tag", *(["-a", "-m", "release"] if annotated else []), "34.0.0")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "two")
+    git(repo, "tag", "later")
+    git(repo, "checkout", "-q", "34.0.0")
+    if packed:
+        git(repo, "pack-refs", "--all")
+        git(repo, "gc", "-q")
+    assert str(checkout_revision(repo)) == "tag/34.0.0"
+
+
+def test_a_detached_commit_links_to_the_commit(repo):
+    git(repo, "commit", "-q", "--allow-empty", "-m", "two")
+    sha = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", sha)
+    assert str(checkout_revision(repo)) == f"commit/{sha}"
+    resolution = Resolver(source_dirs={"demo": repo}).resolve(
+        SourceRef("demo/compute/api.py", "API.pause", 1)
+    )
+    assert resolution.url.startswith(
+        f"https://opendev.org/openstack/demo/src/commit/{sha}/demo/compute/api.py#L"
+    )
+
+
+def test_a_worktree_links_to_its_own_branch(repo, tmp_path):
+    git(repo, "worktree", "add", "-q", "-b", "feature", str(tmp_path / "wt"))
+    assert str(checkout_revision(tmp_path / "wt")) == "branch/feature"
+
+
+@pytest.mark.parametrize(
+    ("version", "ref"),
+    [
+        ("34.0.0", "tag/34.0.0"),
+        ("2023.1-eom", "tag/2023.1-eom"),
+        ("zed-eol", "tag/zed-eol"),
+        ("stable/2026.2", "branch/stable/2026.2"),
+        ("master", "branch/master"),
+        (
+            "0123456789abcdef0123456789abcdef01234567",
+            "commit/0123456789abcdef0123456789abcdef01234567",
+        ),
+        ("tag/newton-final", "tag/newton-final"),
+        ("branch/1.0", "branch/1.0"),
+    ],
+)
+def test_a_configured_version_is_a_tag_a_branch_or_a_commit(version, ref):
+    resolver = Resolver(versions={"nova": version})
+    url = resolver.link(SourceRef("nova/compute/api.py", None, 1))
+    assert url == f"https://opendev.org/openstack/nova/src/{ref}/nova/compute/api.py"
+
+
+def test_a_template_with_version_gets_the_bare_name(repo):
+    template = "https://github.com/openstack/{project}/blob/{version}/{path}#L{line}"
+    resolver = Resolver(source_dirs={"demo": repo}, url_template=template)
+    url = resolver.link(SourceRef("demo/compute/api.py", None, 1))
+    assert (
+        url
+        == "https://github.com/openstack/demo/blob/stable/2026.2/demo/compute/api.py"
+    )
 
 
 def test_source_dir_index_is_cached_by_mtime(tmp_path, monkeypatch):

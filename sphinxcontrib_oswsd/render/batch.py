@@ -63,8 +63,10 @@ class RenderRequest:
     """One diagram to draw. ``path`` and ``line_offset`` place its lines for
     messages (the offset is the line before the diagram's first line, for a
     diagram embedded in a larger file); ``link``, ``id_prefix`` and ``title``
-    are for the local renderer, and ``fallback_format`` is what it draws when
-    the API fails (``pdf`` for LaTeX, which cannot include SVG)."""
+    are for the local renderer, and so is ``max_width``, its width budget
+    (px in SVG, pt in PDF; ``None``: the natural width); ``fallback_format``
+    is what it draws when the API fails (``pdf`` for LaTeX, which cannot
+    include SVG)."""
 
     name: str
     source: str
@@ -77,6 +79,7 @@ class RenderRequest:
     link: Linker | None = None
     id_prefix: str = "oswsd"
     title: str | None = None
+    max_width: float | None = None
     fallback_format: str = "svg"
 
     def location(self, line: int | None = None) -> str:
@@ -375,6 +378,7 @@ def _render_local(request: RenderRequest, fmt: str) -> RenderResult:
             link=request.link,
             id_prefix=request.id_prefix,
             title=request.title,
+            max_width=request.max_width,
         )
     except WSDSyntaxError as error:
         return RenderResult(error=f"{request.location(error.line)}: {error.message}")

@@ -12,6 +12,7 @@ and message element keeping the step it came from so a writer can link it.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
@@ -33,6 +34,8 @@ LH = line_height(FONT_SIZE)
 MARGIN = 12.0
 ROW_GAP = 10.0  # between two rows
 HEAD_PAD_X, HEAD_PAD_Y, HEAD_MIN_W, HEAD_GAP = 12.0, 7.0, 64.0, 24.0
+TIGHT_HEAD_GAP = 12.0  # between heads when a width budget is tight
+MIN_MEASURE = 150.0  # the narrowest a budget wraps labels and notes
 BAR_W, BAR_STEP, BAR_MIN = 10.0, 5.0, 8.0  # activation bars; nested ones step right
 ARROW_LEN, ARROW_HALF = 10.0, 4.5
 LABEL_PAD = 10.0  # between a message label and the ends of its arrow
@@ -148,9 +151,50 @@ class Layout:
         return [element for element in self.elements if element.step is not None]
 
 
-def layout(diagram: Diagram) -> Layout:
-    """Place every element of ``diagram``."""
-    return _Builder(diagram).build()
+@dataclass(frozen=True)
+class _Measure:
+    """How wide labels may run and how close heads may sit: the natural
+    layout's, or tighter ones to meet a width budget."""
+
+    label: float | None = None  # message and group labels; None: unwrapped
+    note: float = NOTE_MAX_TEXT  # one-line notes
+    head_gap: float = HEAD_GAP
+
+    @classmethod
+    def tight(cls, width: float) -> _Measure:
+        return cls(width, min(width, NOTE_MAX_TEXT), TIGHT_HEAD_GAP)
+
+
+def layout(diagram: Diagram, max_width: float | None = None) -> Layout:
+    """Place every element of ``diagram``.
+
+    With ``max_width`` (in layout units: px in SVG, pt in PDF) a diagram
+    wider than that is laid out again with its labels and notes wrapped
+    narrower and its participants closer, as little as it takes to fit.  A
+    diagram that cannot fit (too many participants) gets its narrowest
+    layout, at full size: nothing is ever scaled here.
+    """
+    natural = _Builder(diagram).build()
+    if max_width is None or natural.width <= max_width:
+        return natural
+
+    def tight(measure: float) -> Layout:
+        return _Builder(diagram, _Measure.tight(measure)).build()
+
+    narrowest = tight(MIN_MEASURE)
+    if narrowest.width >= natural.width:
+        return natural
+    # The widest measure that meets the budget, or the narrowest layout.
+    goal = max(max_width, narrowest.width)
+    low, high, best = MIN_MEASURE, max(natural.width, MIN_MEASURE), narrowest
+    for _ in range(8):  # a measure within 1/256 of the range is close enough
+        middle = (low + high) / 2
+        drawn = tight(middle)
+        if drawn.width <= goal:
+            low, best = middle, drawn
+        else:
+            high = middle
+    return best
 
 
 def _union(boxes: Iterable[tuple[float, float, float, float]]) -> tuple:
@@ -292,8 +336,9 @@ def _arrow_head(tip: Point, direction: int, open_head: bool) -> Path:
 
 
 class _Builder:
-    def __init__(self, diagram: Diagram) -> None:
+    def __init__(self, diagram: Diagram, measure: _Measure = _Measure()) -> None:
         self.diagram = diagram
+        self.measure = measure
         self.columns = {p.name: i for i, p in enumerate(diagram.participants)}
         self.heads = [_Head.of(p.kind, p.label) for p in diagram.participants]
         self.need: dict[tuple[int, int], float] = {}
@@ -321,7 +366,7 @@ class _Builder:
         self.y += self.head_h + ROW_GAP
         for i in range(len(self.heads) - 1):
             half_widths = (self.heads[i].width + self.heads[i + 1].width) / 2
-            self.require(i, i + 1, half_widths + HEAD_GAP)
+            self.require(i, i + 1, half_widths + self.measure.head_gap)
         self.items(self.diagram.items)
         end = self.y
         for column, stack in enumerate(self.bars):
@@ -351,6 +396,12 @@ class _Builder:
         elif isinstance(item, Parallel):
             self.parallel(item)
         return None
+
+    def wrap(self, text: str) -> list[str]:
+        """A label's lines, wrapped to the measure if there is one."""
+        if self.measure.label is None:
+            return split_lines(text)
+        return wrap(text, self.measure.label)
 
     def require(self, i: int, j: int, distance: float) -> None:
         """Lifeline ``j`` must be at least ``distance`` right of ``i``."""
@@ -389,7 +440,7 @@ class _Builder:
         text = message.text
         if message.number is not None:
             text = f"{message.number}. {text}"
-        lines = split_lines(text)
+        lines = self.wrap(text)
         # Nobody creates itself, and a participant is created only once.
         create = message.create and source != target and target not in self.created
         top = self.y
@@ -468,8 +519,11 @@ class _Builder:
         columns = sorted(self.columns[name] for name in note.participants)
         self.touch(*columns)
         first, last = columns[0], columns[-1]
-        # Block notes are laid out by hand; one-line notes may be long.
-        lines = split_lines(note.text) if note.block else wrap(note.text, NOTE_MAX_TEXT)
+        # Block notes are laid out by hand, unless a budget is tight.
+        if note.block and self.measure.label is None:
+            lines = split_lines(note.text)
+        else:
+            lines = wrap(note.text, self.measure.note)
         text_w = block_width(lines)
         pad_x = NOTE_PAD_X + (3 if note.shape == "state" else 0)
         tab_w = text_width("ref", bold=True) + 2 * TAB_PAD_X
@@ -506,7 +560,7 @@ class _Builder:
     def group(self, group: Group) -> None:
         top = self.y
         tab_w = text_width(group.keyword, bold=True) + 2 * TAB_PAD_X + TAB_CUT
-        labels = [split_lines(section.label) for section in group.sections] or [[]]
+        labels = [self.wrap(section.label) for section in group.sections] or [[]]
         tab_h = max(1, len(labels[0])) * LH + 2 * TAB_PAD_Y
         self.y = top + tab_h + ROW_GAP
         marks: list[int] = []
@@ -565,15 +619,15 @@ class _Builder:
         """Items share a row as long as they keep to different lifelines;
         one that would collide with the row's others starts a row below."""
         top = bottom = self.y
-        taken: list[tuple[float, float]] = []
+        taken: list[tuple[float, float]] = []  # the row's spans: disjoint, sorted
         rows: list[list[tuple[int, float, int, float]]] = [[]]
         for item in parallel.items:
             span = self.span(item)
-            if span and any(max(span[0], a) < min(span[1], b) for a, b in taken):
+            if span and _overlaps(taken, span):
                 top, taken = bottom, []
                 rows.append([])
             if span:
-                taken.append(span)
+                insort(taken, span)
             self.y = top
             extent = self.item(item)
             bottom = max(bottom, self.y)
@@ -720,6 +774,14 @@ class _Builder:
             )
         height = max((e.bounds[3] for e in elements), default=0.0) + MARGIN
         return Layout(width, height, self.diagram.title, len(self.heads), elements)
+
+
+def _overlaps(taken: list[tuple[float, float]], span: tuple[float, float]) -> bool:
+    """Whether ``span`` overlaps one of ``taken`` (disjoint and sorted): only
+    the last one that starts before ``span`` ends can, so one bisection
+    tells, not a scan of the row."""
+    index = bisect_left(taken, (span[1],))
+    return index > 0 and taken[index - 1][1] > span[0]
 
 
 def _tab(

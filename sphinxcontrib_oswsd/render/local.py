@@ -25,17 +25,21 @@ def render_local(
     link: Linker | None = None,
     id_prefix: str = "oswsd",
     title: str | None = None,
+    max_width: float | None = None,
 ) -> bytes:
     """Draw ``diagram`` as ``fmt`` without touching the network.
 
     ``link`` maps a step's source reference to a URL (or ``None``: no link);
     ``id_prefix`` keeps SVG ids unique when several diagrams share a page;
     ``title`` is the accessible name (alt text), by default the diagram's
-    own title.
+    own title; ``max_width`` is the width budget, in layout units: px in
+    SVG, pt in PDF (see :func:`.layout.layout`).
     """
     if fmt == "svg":
-        svg = render_svg(diagram, link=link, id_prefix=id_prefix, title=title)
+        svg = render_svg(
+            diagram, link=link, id_prefix=id_prefix, title=title, max_width=max_width
+        )
         return svg.encode("utf-8")
     if fmt == "pdf":
-        return render_pdf(diagram, link=link, title=title)
+        return render_pdf(diagram, link=link, title=title, max_width=max_width)
     raise ValueError(f"the local renderer cannot draw {fmt!r}; use svg or pdf")

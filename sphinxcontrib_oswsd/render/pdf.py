@@ -41,14 +41,20 @@ _STANDARD_FONTS = (
 
 
 def render_pdf(
-    diagram: Diagram, *, link: Linker | None = None, title: str | None = None
+    diagram: Diagram,
+    *,
+    link: Linker | None = None,
+    title: str | None = None,
+    max_width: float | None = None,
 ) -> bytes:
     """``diagram`` as a PDF document, one page per ``newpage`` part.
 
     ``link`` maps a step's source reference to a URL (or ``None``: no link);
-    ``title`` is the document title, by default the diagram's own.
+    ``title`` is the document title, by default the diagram's own;
+    ``max_width`` is the width budget in pt, e.g. LaTeX's text width (see
+    :func:`.layout.layout`).
     """
-    pages = paginate(layout(diagram), diagram, math.inf)
+    pages = paginate(layout(diagram, max_width), diagram, math.inf)
     return pdf_document(pages, link=link, title=title or diagram.title)
 
 

@@ -34,15 +34,17 @@ def render_svg(
     id_prefix: str = "oswsd",
     title: str | None = None,
     description: str | None = None,
+    max_width: float | None = None,
 ) -> str:
     """``diagram`` as an SVG document.
 
     ``link`` maps a step's source reference to a URL, or to ``None`` for no
     link; ``title`` is the accessible name (a page's alt text), by default the
     diagram's own title;
-    ``description`` replaces the generated one-sentence summary.
+    ``description`` replaces the generated one-sentence summary;
+    ``max_width`` is the width budget in px (see :func:`.layout.layout`).
     """
-    drawn = layout(diagram)
+    drawn = layout(diagram, max_width)
     name = title or diagram.title or "Sequence diagram"
     if description is None:
         description = describe(diagram)

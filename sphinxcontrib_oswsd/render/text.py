@@ -112,36 +112,88 @@ def split_lines(text: str) -> list[str]:
 def wrap(
     text: str, max_width: float, size: float = FONT_SIZE, bold: bool = False
 ) -> list[str]:
-    """``text`` broken at its line breaks, then greedily between words so that
-    no line is wider than ``max_width``.  A word too wide for a line of its
-    own (a long dotted name, a run of CJK text) is broken after one of
-    ``./_-:,`` or next to a wide character, and only as a last resort
+    """``text`` broken at its line breaks, then between words so that no line
+    is wider than ``max_width``.  Each paragraph takes as few lines as greedy
+    filling needs, made as even as they can be, and a last line of one word
+    takes a second one from the line above: a label wrapped to fit reads as
+    a block, not a line and a stray word.  A word too wide for a line of its
+    own (a long dotted name, a URL path, a run of CJK text) is broken after
+    one of ``./_-:,/`` or next to a wide character, and only as a last resort
     between any two characters."""
-
-    def fits(candidate: str) -> bool:
-        return text_width(candidate, size, bold) <= max_width
-
     lines: list[str] = []
     for paragraph in split_lines(text):
-        line = ""
-        for word in paragraph.split():
-            if line and fits(f"{line} {word}"):
-                line = f"{line} {word}"
-                continue
-            if line:
-                lines.append(line)
-                line = ""
-            units = [word] if fits(word) else _pieces(word)
-            for unit in (u for piece in units for u in _or_chars(piece, fits)):
-                if line and not fits(line + unit):
-                    lines.append(line)
-                    line = ""
-                line += unit
-        lines.append(line)
+        lines += _balanced(paragraph.split(), max_width, size, bold)
     return lines
 
 
-_BREAK_AFTER = frozenset("./_-:,")
+def _balanced(words: list[str], max_width: float, size: float, bold: bool) -> list[str]:
+    """The fewest greedy lines of ``words``, at the narrowest width that
+    still needs no more of them and breaks no word that ``max_width`` keeps
+    whole."""
+
+    def width(line: str) -> float:
+        return text_width(line, size, bold)
+
+    lines = _greedy(words, max_width, width)
+    if len(lines) < 2:
+        return lines
+    units = (_units(word, lambda t: width(t) <= max_width) for word in words)
+    low = max(width(unit) for word in units for unit in word)
+    high = max(map(width, lines))
+    for _ in range(12):  # a 1/4096 of the width is precise enough
+        middle = (low + high) / 2
+        if len(_greedy(words, middle, width)) > len(lines):
+            low = middle
+        else:
+            high = middle
+    lines = _greedy(words, high, width)
+    *head, before, last = lines
+    if " " not in last and " " in before:
+        moved, _, kept = before.rpartition(" ")
+        if width(f"{kept} {last}") <= max_width:
+            lines = [*head, moved, f"{kept} {last}"]
+    return lines
+
+
+def _greedy(words: list[str], max_width: float, width) -> list[str]:
+    """``words`` filled into lines no wider than ``max_width``, line by line;
+    a word too wide for a line, if it breaks at its punctuation, starts on
+    the current one."""
+
+    def fits(candidate: str) -> bool:
+        return width(candidate) <= max_width
+
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        if line and fits(f"{line} {word}"):
+            line = f"{line} {word}"
+            continue
+        units = _units(word, fits)
+        whole = len(units) == 1 or not all(map(fits, _pieces(word)))
+        if line and (whole or not fits(f"{line} {units[0]}")):
+            lines.append(line)
+            line = ""
+        elif line:
+            line += " "
+        for unit in units:
+            if line.strip() and not fits(line + unit):
+                lines.append(line)
+                line = ""
+            line += unit
+    lines.append(line)
+    return lines
+
+
+def _units(word: str, fits) -> list[str]:
+    """What ``word`` may be broken into: itself if it fits a line, else its
+    pieces, each broken into characters if it does not fit either."""
+    if fits(word):
+        return [word]
+    return [unit for piece in _pieces(word) for unit in _or_chars(piece, fits)]
+
+
+_BREAK_AFTER = frozenset("./_-:,/")
 
 
 def _is_wide(char: str) -> bool:

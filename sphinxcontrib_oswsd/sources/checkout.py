@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from email.parser import HeaderParser
 from pathlib import Path
 
 from sphinxcontrib_oswsd.sources.index import (
@@ -26,19 +25,7 @@ from sphinxcontrib_oswsd.sources.index import (
     scan_source,
 )
 
-#: The version a checkout gets when none is configured and it has no PKG-INFO.
-DEFAULT_CHECKOUT_VERSION = "master"
-
 _Entry = tuple[int, int, tuple[Symbol, ...]]  # mtime_ns, size, symbols
-
-
-def checkout_version(root: Path) -> str:
-    """The release of an unpacked sdist (its PKG-INFO), else ``master``."""
-    try:
-        headers = HeaderParser().parsestr((root / "PKG-INFO").read_text("utf-8"))
-    except OSError:
-        return DEFAULT_CHECKOUT_VERSION
-    return headers.get("Version") or DEFAULT_CHECKOUT_VERSION
 
 
 def index_checkout(

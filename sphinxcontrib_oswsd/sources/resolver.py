@@ -2,7 +2,8 @@
 
 ``# nova/compute/api.py API.pause()`` -> project ``nova``, repository ``nova``,
 version ``34.0.0``, line 4836 (the ``@check_instance_lock`` above ``def pause``)
--> ``https://opendev.org/openstack/nova/src/tag/34.0.0/nova/compute/api.py#L4836``.
+-> ``https://opendev.org/openstack/nova/src/tag/34.0.0/nova/compute/api.py#L4836``
+(``src/branch/...`` or ``src/commit/...`` for a checkout of a branch or a commit).
 
 How a qualname is matched within its file:
 
@@ -32,15 +33,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
-from sphinxcontrib_oswsd.sources.checkout import checkout_version, index_checkout
+from sphinxcontrib_oswsd.sources.checkout import index_checkout
 from sphinxcontrib_oswsd.sources.index import SourceIndex, SourceIndexError, Symbol
 from sphinxcontrib_oswsd.sources.projects import bundled_indexes, repository_for
+from sphinxcontrib_oswsd.sources.revision import Revision, checkout_revision
 from sphinxcontrib_oswsd.wsd.model import SourceRef
 
 DEFAULT_URL_TEMPLATE = (
-    "https://opendev.org/openstack/{project}/src/tag/{version}/{path}#L{line}"
+    "https://opendev.org/openstack/{project}/src/{revision}/{path}#L{line}"
 )
-URL_FIELDS = ("project", "version", "path", "line")
+#: ``{revision}`` is ``tag/<version>``, ``branch/<version>`` or
+#: ``commit/<version>``; ``{version}`` is the bare name.
+URL_FIELDS = ("project", "version", "revision", "path", "line")
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,8 @@ def check_url_template(template: str) -> str:
 class Resolver:
     """Resolve references against the bundled indexes or local checkouts.
 
-    ``versions`` overrides the version put in URLs (a tag or branch name);
+    ``versions`` overrides the version put in URLs (a tag, branch or commit:
+    see :meth:`Revision.parse`);
     ``source_dirs`` points projects at local checkouts, indexed on first use
     and cached in ``cache_dir`` by file modification time. Both take package
     names (``oslo_messaging``) or repository names (``oslo.messaging``).
@@ -95,13 +100,16 @@ class Resolver:
         url_template: str = DEFAULT_URL_TEMPLATE,
         cache_dir: Path | str | None = None,
     ) -> None:
-        self._versions = {repository_for(k): v for k, v in (versions or {}).items()}
+        self._versions = {
+            repository_for(k): Revision.parse(v) for k, v in (versions or {}).items()
+        }
         self._dirs = {
             repository_for(k): Path(v) for k, v in (source_dirs or {}).items()
         }
         self._template = check_url_template(url_template)
         self._cache_dir = Path(cache_dir) if cache_dir else None
         self._indexes: dict[str, SourceIndex | str] = {}  # index, or why none
+        self._revisions: dict[str, Revision] = {}  # what each index's URLs name
         #: Files of configured source dirs that could not be parsed.
         self.notes: list[str] = []
 
@@ -115,15 +123,20 @@ class Resolver:
         try:
             if repository in self._dirs:
                 root = self._dirs[repository]
-                version = self._versions.get(repository) or checkout_version(root)
+                revision = self._versions.get(repository) or checkout_revision(root)
                 index, notes = index_checkout(
-                    repository, root, version, self._cache_dir
+                    repository, root, revision.name, self._cache_dir
                 )
                 self.notes.extend(notes)
+                self._revisions[repository] = revision
                 return index
             bundled = bundled_indexes()
             if repository in bundled:
-                return SourceIndex.load(bundled[repository][1])
+                index = SourceIndex.load(bundled[repository][1])
+                self._revisions[repository] = self._versions.get(
+                    repository, Revision("tag", index.version)
+                )
+                return index
         except SourceIndexError as error:
             return str(error)
         names = ", ".join(f"{r} {v}" for r, (v, _) in bundled.items())
@@ -147,9 +160,9 @@ class Resolver:
         index = self.index(repository)
         if isinstance(index, str):
             return replace(found, problem=index)
-        version = self._versions.get(repository) or index.version
+        revision = self._revisions.get(repository, Revision("tag", index.version))
         release = f"{repository} {index.version}"
-        found = replace(found, version=version)
+        found = replace(found, version=revision.name)
         symbols = index.symbols(ref.path)
         if symbols is None:
             close = tuple(difflib.get_close_matches(ref.path, index.modules, 3, 0.7))
@@ -159,7 +172,7 @@ class Resolver:
                 candidates=close,
             )
         if ref.qualname is None:
-            return replace(found, url=self._url(repository, version, ref.path, None))
+            return replace(found, url=self._url(repository, revision, ref.path, None))
         match = match_symbol(symbols, ref.qualname)
         if match.symbol is None:
             if match.ambiguous:
@@ -179,18 +192,24 @@ class Resolver:
             qualname=symbol.qualname,
             line=symbol.line,
             end_line=symbol.end_line,
-            url=self._url(repository, version, ref.path, symbol.line),
+            url=self._url(repository, revision, ref.path, symbol.line),
         )
 
     def link(self, ref: SourceRef) -> str | None:
         """The URL of the code ``ref`` names, or None if it does not resolve."""
         return self.resolve(ref).url
 
-    def _url(self, repository: str, version: str, path: str, line: int | None) -> str:
+    def _url(
+        self, repository: str, revision: Revision, path: str, line: int | None
+    ) -> str:
         """Fill the template; a file-only link drops the ``#...`` fragment."""
         template = self._template if line is not None else self._template.split("#")[0]
         return template.format(
-            project=repository, version=quote(version), path=quote(path), line=line
+            project=repository,
+            version=quote(revision.name),
+            revision=f"{revision.kind}/{quote(revision.name)}",
+            path=quote(path),
+            line=line,
         )
 
 

@@ -191,18 +191,22 @@ class Diagram:
         raise KeyError(name)
 
     def walk(self) -> Iterator[Item]:
-        """Every item in source order, groups and their contents included."""
+        """Every item in source order, groups and their contents included.
 
-        def visit(items: list[Item]) -> Iterator[Item]:
-            for item in items:
-                yield item
-                if isinstance(item, Group):
-                    for section in item.sections:
-                        yield from visit(section.items)
-                elif isinstance(item, Parallel):
-                    yield from visit(item.items)
-
-        return visit(self.items)
+        A stack, not recursion: the depth of a model is not bounded."""
+        stack: list[Iterator[Item]] = [iter(self.items)]
+        while stack:
+            item = next(stack[-1], None)
+            if item is None:
+                stack.pop()
+                continue
+            yield item
+            if isinstance(item, Group):
+                stack.append(
+                    inner for section in item.sections for inner in section.items
+                )
+            elif isinstance(item, Parallel):
+                stack.append(iter(item.items))
 
     def steps(self) -> list[Step]:
         """The notes and messages in reading order: what a reader follows."""

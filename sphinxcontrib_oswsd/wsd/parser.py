@@ -37,8 +37,12 @@ PARTICIPANT_KINDS = frozenset(
     {"participant", "actor", "database", "collections", "cloud", "queue"}
 )
 FOOTERS = frozenset({"none", "bar", "box"})
+#: How deep groups and ``parallel`` blocks may nest: far beyond any real
+#: diagram, and shallow enough for the renderers' recursion.
+MAX_DEPTH = 100
+#: The largest ``autonumber`` start: nine digits.
+MAX_AUTONUMBER = 999_999_999
 
-_NEWLINE = re.compile(r"[ \t]*\\n[ \t]*")
 _PARTICIPANT = re.compile(
     r"(?i)(?P<keyword>participant(?::(?P<kind>\w+))?|actor)(?:\s+(?P<rest>.*))?$"
 )
@@ -52,6 +56,7 @@ _END = re.compile(r"(?i)end(?:\s+(?P<what>\S.*))?$")
 _ACTIVATION = re.compile(r"(?i)(?P<action>activate|deactivate|destroy)\s+(?P<name>.+)$")
 _NEWPAGE = re.compile(r"(?i)newpage(?:\s+(?P<title>.*))?$")
 _AUTONUMBER = re.compile(r"(?i)autonumber(?:\s+(?P<arg>\S+))?$")
+_NUMBER = re.compile(r"[0-9]{1,9}")
 _OPTION = re.compile(r"(?i)option\s+(?P<key>[\w-]+)\s*=\s*(?P<value>\S+)$")
 _TITLE = re.compile(r"(?i)title(?:\s+(?P<text>.*))?$")
 _PARALLEL = re.compile(r"(?i)parallel\s*\{$")
@@ -79,8 +84,9 @@ class WSDSyntaxError(Exception):
 
 def text_of(raw: str) -> str:
     """Turn the two characters ``\\n`` into a line break, eating the spaces
-    people put around it."""
-    return _NEWLINE.sub("\n", raw.strip())
+    and tabs people put around it (split and strip: a regular expression
+    would rescan a long run of blanks from each of its positions)."""
+    return "\n".join(part.strip(" \t") for part in raw.strip().split("\\n"))
 
 
 def parse_reference(
@@ -119,10 +125,16 @@ def _split_header(line: str) -> tuple[str, str | None]:
 
 
 def _find_arrow(header: str) -> re.Match[str] | None:
-    """The first arrow outside quotes; two-headed arrows take a single ``>``."""
-    quoted_spans = [m.span() for m in re.finditer(r'"[^"]*"', header)]
+    """The first arrow outside quotes; two-headed arrows take a single ``>``.
+
+    Arrows and quoted spans both come in order, so one pass over each
+    tells which arrows are quoted."""
+    quoted = re.finditer(r'"[^"]*"', header)
+    span = next(quoted, None)
     for match in _ARROW.finditer(header):
-        if any(start <= match.start() < end for start, end in quoted_spans):
+        while span is not None and span.end() <= match.start():
+            span = next(quoted, None)
+        if span is not None and span.start() <= match.start():
             continue
         token = match.group()
         if token.startswith("<") and token.endswith(">>"):
@@ -281,8 +293,7 @@ class _Parser:
         group = Group(
             number, match["keyword"].lower(), [GroupSection(number, text_of(label))]
         )
-        self.items.append(group)
-        self.stack.append(group)
+        self.open(number, group)
         return True
 
     def else_(self, number: int, line: str) -> bool:
@@ -340,10 +351,12 @@ class _Parser:
         arg = (match["arg"] or "1").lower()
         if arg == "off":
             self.autonumber = None
-        elif arg.isdigit():
+        elif _NUMBER.fullmatch(arg):
             self.autonumber = int(arg)
         else:
-            raise WSDSyntaxError(number, "autonumber takes a number or 'off'.")
+            raise WSDSyntaxError(
+                number, f"autonumber takes a number up to {MAX_AUTONUMBER} or 'off'."
+            )
         return True
 
     def newpage(self, number: int, line: str) -> bool:
@@ -368,10 +381,16 @@ class _Parser:
     def parallel(self, number: int, line: str) -> bool:
         if not _PARALLEL.fullmatch(line):
             return False
-        block = Parallel(number)
-        self.items.append(block)
-        self.stack.append(block)
+        self.open(number, Parallel(number))
         return True
+
+    def open(self, number: int, container: Group | Parallel) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            raise WSDSyntaxError(
+                number, f"Groups and parallel blocks nested more than {MAX_DEPTH} deep."
+            )
+        self.items.append(container)
+        self.stack.append(container)
 
     def close_parallel(self, number: int) -> None:
         top = self.stack[-1] if self.stack else None

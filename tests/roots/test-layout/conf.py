@@ -1,0 +1,3 @@
+extensions = ["sphinxcontrib_oswsd"]
+project = "oswsd layout test"
+oswsd_renderer = "local"
