@@ -165,9 +165,12 @@ def html_depart_steps(self: Any, node: workflow_steps) -> None:
 #: (a landscape page, the figure reaching half an inch into each side
 #: margin) when the diagram is too wide to print legibly upright.  LaTeX
 #: scales each page to the real text width.
-PAPERS = [Paper(450.0, 600.0), Paper(650.0 + 72.0, 390.0, landscape=True)]
+PAPERS = [Paper(450.0, 600.0), Paper(650.0 + 72.0, 400.0, landscape=True)]
 #: Smaller printed text is reported: it cannot be read on paper.
 MIN_PRINTED_TEXT = 6.0
+#: What the width budget aims at (a footnote's size): labels are wrapped
+#: until the diagram's text prints this large, or as far as they can be.
+PRINTED_TEXT = 8.0
 #: The size of the text in websequencediagrams.com's images, in px.
 API_TEXT_SIZE = 12.0
 
@@ -251,7 +254,7 @@ def _local_graphics(self: Any, node: workflow_diagram) -> tuple[list[str], bool]
         diagram = parse(node["source"])
     except WSDSyntaxError:
         return [], False  # the directive reported it
-    printed = print_pages(diagram, PAPERS, MIN_PRINTED_TEXT)
+    printed = print_pages(diagram, PAPERS, MIN_PRINTED_TEXT, PRINTED_TEXT)
     if printed.smallest_text < MIN_PRINTED_TEXT:
         _warn(
             node,

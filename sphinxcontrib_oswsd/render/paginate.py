@@ -28,7 +28,7 @@ from .layout import (
     Text,
     layout,
 )
-from .text import ASCENT, line_height, text_width
+from .text import ASCENT, FONT_SIZE, line_height, text_width
 
 #: Elements that may be clipped at a cut; all the others are kept whole.
 _CLIPPED = frozenset({"lifeline", "activation", "group"})
@@ -84,12 +84,16 @@ class Printed:
         return min(sizes, default=math.inf) * self.scale
 
 
-def print_pages(diagram: Diagram, papers: list[Paper], legible: float) -> Printed:
+def print_pages(
+    diagram: Diagram, papers: list[Paper], legible: float, comfortable: float
+) -> Printed:
     """``diagram`` laid out for the first of ``papers`` (in order of
     preference) on which its text prints at ``legible`` pt or more, else for
-    the last, and cut into pages of it."""
+    the last, and cut into pages of it.  The layout's width budget is what
+    prints its text at ``comfortable`` pt: labels are wrapped no more than
+    that takes."""
     for paper in papers:
-        drawn = layout(diagram)
+        drawn = layout(diagram, paper.width * FONT_SIZE / comfortable)
         scale = min(1.0, paper.width / drawn.width) if drawn.width else 1.0
         printed = Printed([drawn], paper, scale)
         if printed.smallest_text >= legible:
