@@ -20,7 +20,6 @@ from sphinx.util import logging
 
 from sphinxcontrib_oswsd.config import Settings, settings_of
 from sphinxcontrib_oswsd.nodes import workflow_diagram
-from sphinxcontrib_oswsd.render.api import api_key_from
 from sphinxcontrib_oswsd.render.batch import (
     RenderOptions,
     RenderRequest,
@@ -29,7 +28,7 @@ from sphinxcontrib_oswsd.render.batch import (
     render_batch,
 )
 from sphinxcontrib_oswsd.wsd.model import SourceRef
-from sphinxcontrib_oswsd.wsd.parser import parse
+from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +106,11 @@ def make_request(
 def render_options(settings: Settings, **changes: Any) -> RenderOptions:
     options = RenderOptions(
         cache_dir=settings.cache_dir,
-        api_key=api_key_from(settings.api_key),
+        api_key=settings.api_key,
         timeout=settings.timeout,
         retries=settings.retries,
         concurrency=settings.api_concurrency,
+        max_image_bytes=settings.max_image_bytes,
         offline=settings.offline,
         fallback=settings.fallback,  # type: ignore[arg-type]
     )
@@ -196,12 +196,33 @@ def render_after_reading(app: Sphinx, env: BuildEnvironment) -> None:
     setattr(env, FRESH, set())
     if not pending:
         return
-    logger.info("oswsd: rendering %d diagram(s) through the API", len(pending))
+    if not settings.offline:
+        logger.info("oswsd: rendering %d diagram(s) through the API", len(pending))
     results = render_batch(pending, options=render_options(settings))
+    cache_problems: dict[str, list[RenderRequest]] = {}
     for request, result in results.items():
         _report(request, result, tuple(pending[request]["location"]))
+        if result.cache_problem:
+            cache_problems.setdefault(result.cache_problem, []).append(request)
+    for problem, requests in cache_problems.items():
+        others = f" (and {len(requests) - 1} more diagrams)" if requests[1:] else ""
+        if problem.startswith("cannot write"):  # pages take images from the cache
+            others += "; the pages get local drawings instead"
+        logger.warning(
+            f"{requests[0].location()}: {problem}{others}",
+            location=tuple(pending[requests[0]]["location"]),
+            type="oswsd",
+            subtype="cache",
+        )
     cached = sum(result.cached for result in results.values())
     fell_back = sum(result.fell_back for result in results.values())
+    if settings.offline:
+        logger.info(
+            "oswsd: offline: %d from the cache, %d drawn by the local renderer",
+            cached,
+            len(results) - cached,
+        )
+        return
     logger.info(
         "oswsd: %d from the cache, %d rendered, %d drawn locally instead",
         cached,
@@ -213,19 +234,30 @@ def render_after_reading(app: Sphinx, env: BuildEnvironment) -> None:
 def _report(
     request: RenderRequest, result: RenderResult, location: tuple[str, int]
 ) -> None:
+    """Warn about one diagram at its directive (cache problems are told once
+    per batch). A diagram offline and not in the cache is no warning: the
+    user chose to stay offline."""
+
     def warn(message: str, subtype: str) -> None:
         logger.warning(message, location=location, type="oswsd", subtype=subtype)
 
-    if result.cache_problem:
-        warn(f"{request.location()}: {result.cache_problem}", "cache")
     if result.error:
         warn(result.error, "render")
-    elif result.fell_back:
+    elif result.fallback_cause == "style":
+        warn(
+            f"{result.fallback_reason} (set $OSWSD_API_KEY or oswsd_api_key_file); "
+            "drawn by the local renderer instead",
+            "style",
+        )
+    elif result.fell_back and result.fallback_cause != "offline":
         warn(
             f"{result.fallback_reason}; drawn by the local renderer instead", "fallback"
         )
     # The parser has already warned about its own findings (oswsd.wsd).
-    known = {w.line for w in parse(request.source).warnings}
+    try:
+        known = {w.line for w in parse(request.source).warnings}
+    except WSDSyntaxError:
+        known = set()
     for line, message in result.errors:
         if line not in known:
             warn(f"{request.location(line)}: websequencediagrams: {message}", "api")

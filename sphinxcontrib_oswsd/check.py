@@ -9,6 +9,11 @@ mode, which the bundled library passes, also:
 - a message from one OpenStack service to another that names an RPC method
   (solid arrow, text starting with a snake_case identifier) names a method
   that the receiving service's RPC client and server classes both define.
+
+Every claim a workflow states (``pause_instance (cast)``, ``vm_state =
+PAUSED``, ...) is verified against the facts of the index
+(:mod:`sphinxcontrib_oswsd.claims`) and counted; in strict mode a failed
+claim is a problem.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from sphinxcontrib_oswsd.claims import KINDS, ClaimChecker, claims_of
 from sphinxcontrib_oswsd.sources import Resolver
 from sphinxcontrib_oswsd.wsd.model import Diagram, Message, SourceRef
 from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
@@ -137,6 +143,10 @@ class WorkflowCheck:
     references: int = 0
     resolved: int = 0
     problems: list[Problem] = field(default_factory=list)
+    #: kind -> [verified, failed, unchecked (no facts in the index)]
+    claims: dict[str, list[int]] = field(
+        default_factory=lambda: {kind: [0, 0, 0] for kind in KINDS}
+    )
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message, self.workflow))
@@ -172,6 +182,20 @@ def check_workflow(
                 )
             if isinstance(step, Message) and (problem := rpc_problem(step, resolver)):
                 result.problem(step.line, problem)
+    named = "/" in workflow and not workflow.endswith(".wsd")
+    checker = ClaimChecker(resolver, workflow if named else None)
+    reported = {p.line for p in result.problems}  # an unknown RPC method, said once
+    for claim in claims_of(diagram):
+        verdict = checker.verify(claim)
+        counts = result.claims[claim.kind]
+        if not verdict.checked:
+            counts[2] += 1
+        elif verdict.problem:
+            counts[1] += 1
+            if strict and not (claim.kind == "rpc" and claim.line in reported):
+                result.problem(claim.line, verdict.problem)
+        else:
+            counts[0] += 1
     result.problems.sort(key=lambda p: p.line)
     return result
 
@@ -243,11 +267,24 @@ class Report:
     def problems(self) -> list[Problem]:
         return [p for w in self.workflows for p in w.problems]
 
+    def claims(self) -> dict[str, dict[str, int]]:
+        """Per kind: claims verified and failed (and unchecked, if any)."""
+        totals: dict[str, dict[str, int]] = {}
+        for kind in KINDS:
+            verified, failed, unchecked = (
+                sum(w.claims[kind][i] for w in self.workflows) for i in range(3)
+            )
+            totals[kind] = {"verified": verified, "failed": failed}
+            if unchecked:
+                totals[kind]["unchecked"] = unchecked
+        return totals
+
     def to_json(self) -> dict[str, object]:
         return {
             "workflows": len(self.workflows),
             "references": self.references,
             "resolved": self.resolved,
+            "claims": self.claims(),
             "problems": [
                 {
                     "file": p.file,
@@ -260,7 +297,8 @@ class Report:
         }
 
     def table(self) -> str:
-        """A summary by project: workflows, references, resolved, problems."""
+        """Claims by kind, then a summary by project: workflows, references,
+        resolved, problems."""
         groups: dict[str, list[WorkflowCheck]] = {}
         for check in self.workflows:
             is_file = check.workflow.endswith(".wsd")
@@ -269,9 +307,17 @@ class Report:
         rows = [("project", "workflows", "references", "resolved", "problems")]
         rows += [(project, *_counts(checks)) for project, checks in groups.items()]
         rows.append(("total", *_counts(self.workflows)))
+        claims = [("claims", "verified", "failed", "unchecked", "")]
+        claims += [
+            (kind, str(n["verified"]), str(n["failed"]), str(n.get("unchecked", 0)), "")
+            for kind, n in self.claims().items()
+        ]
+        rows = [*claims, ("", "", "", "", ""), *rows]  # the total stays last
         width = max(len(row[0]) for row in rows)
         return "\n".join(
-            f"{row[0]:<{width}}" + "".join(f"  {cell:>10}" for cell in row[1:])
+            (
+                f"{row[0]:<{width}}" + "".join(f"  {cell:>10}" for cell in row[1:])
+            ).rstrip()
             for row in rows
         )
 

@@ -455,6 +455,8 @@ def _cmd_cache(args: argparse.Namespace) -> int:
         if info.partial:
             partial = f"{info.partial} interrupted writes ('prune' removes them)"
             print(f"partial:   {partial}")
+        if info.writing:
+            print(f"writing:   {info.writing} entries by running processes")
     return EXIT_OK
 
 

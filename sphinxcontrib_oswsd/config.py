@@ -17,6 +17,7 @@ from sphinxcontrib_oswsd.render.api import (
     DEFAULT_STYLE,
     FORMATS,
     STYLES,
+    api_key_from,
 )
 from sphinxcontrib_oswsd.render.batch import RenderOptions
 from sphinxcontrib_oswsd.render.cache import default_cache_dir
@@ -40,6 +41,7 @@ CONFIG_VALUES: dict[str, tuple[Any, str, tuple[type, ...]]] = {
     "fallback": (_RENDERING.fallback, "env", (str,)),
     "api_url": (DEFAULT_API_URL, "env", (str,)),
     "api_key": (None, "", (str, type(None))),
+    "api_key_file": (None, "", (str, Path, type(None))),
     "style": (DEFAULT_STYLE, "env", (str,)),
     "format": ("png", "env", (str,)),
     "cache_dir": (None, "", (str, Path, type(None))),
@@ -47,6 +49,7 @@ CONFIG_VALUES: dict[str, tuple[Any, str, tuple[type, ...]]] = {
     "timeout": (_RENDERING.timeout, "", (int, float)),
     "retries": (_RENDERING.retries, "", (int,)),
     "api_concurrency": (_RENDERING.concurrency, "", (int,)),
+    "max_image_bytes": (_RENDERING.max_image_bytes, "", (int,)),
     "workflow_dirs": ([], "env", (list, tuple)),
     "source_url": (DEFAULT_URL_TEMPLATE, "env", (str,)),
     "source_versions": ({}, "env", (dict,)),
@@ -65,7 +68,18 @@ CHOICES = {
     "style": STYLES,
 }
 #: Numeric settings and the least value each may take.
-MINIMA = {"timeout": 0.001, "retries": 0, "api_concurrency": 1}
+MINIMA = {
+    "timeout": 0.001,
+    "retries": 0,
+    "api_concurrency": 1,
+    "max_image_bytes": 1024,
+}
+#: Why a key does not belong in conf.py (warned when it is there).
+KEY_IN_CONF = (
+    "oswsd_api_key is set in the configuration: Sphinx prints configuration "
+    "values in its -v -v log, and conf.py is usually in version control; put "
+    "the key in $OSWSD_API_KEY or in a file named by oswsd_api_key_file"
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,7 @@ class Settings:
     fallback: str
     api_url: str
     api_key: str | None = field(repr=False)
+    api_key_file: Path | None
     style: str
     format: str
     cache_dir: Path | None
@@ -81,6 +96,7 @@ class Settings:
     timeout: float
     retries: int
     api_concurrency: int
+    max_image_bytes: int
     workflow_dirs: tuple[Path, ...]
     source_url: str
     source_versions: tuple[tuple[str, str], ...]
@@ -100,12 +116,13 @@ class Settings:
         def path(p: str | Path) -> Path:
             return base / Path(p).expanduser()
 
-        cache_dir = value("cache_dir")
+        cache_dir, key_file = value("cache_dir"), value("api_key_file")
         return cls(
             renderer=value("renderer"),
             fallback=value("fallback"),
             api_url=value("api_url"),
             api_key=value("api_key"),
+            api_key_file=path(key_file) if key_file else None,
             style=value("style"),
             format=value("format"),
             cache_dir=path(cache_dir) if cache_dir else None,
@@ -113,6 +130,7 @@ class Settings:
             timeout=float(value("timeout")),
             retries=int(value("retries")),
             api_concurrency=int(value("api_concurrency")),
+            max_image_bytes=int(value("max_image_bytes")),
             workflow_dirs=tuple(path(d) for d in value("workflow_dirs")),
             source_url=value("source_url"),
             source_versions=_items(value("source_versions"), str),
@@ -201,8 +219,22 @@ def read_settings(config: Any, confdir: str | Path) -> list[str]:
     They are kept under a private name, which Sphinx leaves out when it
     pickles the configuration with the environment, and the API key is
     removed from the public settings: it must never be written to disk.
+    The key comes from ``$OSWSD_API_KEY``, else the key file, else (with a
+    warning) ``oswsd_api_key``.
     """
     settings, problems = Settings.from_config(config, confdir).checked()
+    key = None
+    if settings.api_key_file:
+        try:
+            key = settings.api_key_file.read_text(encoding="utf-8").strip() or None
+        except (OSError, UnicodeDecodeError) as error:
+            why = getattr(error, "strerror", None) or "not UTF-8 text"
+            problems.append(
+                f"oswsd_api_key_file: cannot read {settings.api_key_file}: {why}"
+            )
+    if settings.api_key:
+        problems.append(KEY_IN_CONF)
+    settings = replace(settings, api_key=api_key_from(key or settings.api_key))
     config._oswsd_settings = settings
     config.oswsd_api_key = None
     return problems

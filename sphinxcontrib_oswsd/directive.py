@@ -17,6 +17,7 @@ from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from sphinxcontrib_oswsd.claims import ClaimChecker, claims_of
 from sphinxcontrib_oswsd.config import (
     FORMATS,
     RENDERERS,
@@ -121,6 +122,7 @@ class OpenStackWorkflow(SphinxDirective):
                 warning.line,
             )
         resolutions = self._resolve(diagram, source, settings)
+        self._check_claims(diagram, source, settings)
         figure = self._figure(diagram, source, settings, resolutions)
         mode = self.options.get("steps", settings.steps)
         if mode == "none" or not diagram.steps():
@@ -202,6 +204,18 @@ class OpenStackWorkflow(SphinxDirective):
                     step.ref.line,
                 )
         return resolutions
+
+    def _check_claims(
+        self, diagram: Diagram, source: WorkflowSource, settings: Settings
+    ) -> None:
+        """Warn (``oswsd.claim``) about each claim the release's facts refute."""
+        named = source.path is not None and not source.label.endswith(".wsd")
+        checker = ClaimChecker(settings.resolver(), source.label if named else None)
+        for claim in claims_of(diagram):
+            verdict = checker.verify(claim)
+            if verdict.checked and verdict.problem:
+                where = self._where(source, claim.line)
+                self._warn(where + verdict.problem, "claim", source, claim.line)
 
     # -- nodes -------------------------------------------------------------
 

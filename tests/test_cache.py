@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 import shutil
@@ -13,6 +14,7 @@ from wsd_server import png_bytes
 from sphinxcontrib_oswsd.render.api import APIImage, Box
 from sphinxcontrib_oswsd.render.cache import (
     Cache,
+    CacheError,
     cache_key,
     default_cache_dir,
     key_identity,
@@ -209,3 +211,84 @@ def test_concurrent_processes_do_not_corrupt_the_cache(tmp_path):
     assert cache.info().entries == 4 and cache.info().partial == 0
     for n in range(4):
         assert cache.get(key(message=str(n))) is not None  # whole and valid
+
+
+def _dead_pid() -> int:
+    """The id of a process that has ended."""
+    import subprocess
+    import sys
+
+    process = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(process.stdout)
+
+
+def test_prune_removes_the_partial_writes_no_running_process_owns(tmp_path):
+    """Issue 13.10: not after an hour, as soon as their writer is gone."""
+    cache = Cache(tmp_path)
+    mine = tmp_path / f".partial-{os.getpid()}-abc"  # a write in progress
+    gone = tmp_path / f".partial-{_dead_pid()}-def"  # a killed writer's
+    legacy = tmp_path / ".partial-xyz"  # no owner in the name
+    for path in (mine, gone, legacy):
+        path.write_bytes(b"half")
+    info = cache.info()
+    assert (info.partial, info.writing) == (2, 1)
+    cache.prune()
+    assert mine.exists() and not gone.exists() and not legacy.exists()
+    assert (cache.info().partial, cache.info().writing) == (0, 1)
+    old = time.time() - 2 * 3600
+    os.utime(mine, (old, old))  # no write takes hours: its owner is stuck
+    cache.prune()
+    assert not mine.exists()
+
+
+def test_a_write_names_its_process(tmp_path, monkeypatch):
+    seen = []
+    real = os.replace
+
+    def look(src, dst):
+        seen.append(os.path.basename(src))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", look)
+    Cache(tmp_path).put(key(), image())
+    assert seen[0].startswith(f".partial-{os.getpid()}-")
+
+
+@pytest.mark.parametrize(
+    "error, why",
+    [
+        (errno.EROFS, "it is read-only"),
+        (errno.EACCES, "it is read-only"),
+        (errno.ENOSPC, "the disk is full"),
+        (errno.EIO, os.strerror(errno.EIO)),
+    ],
+)
+def test_write_problems_say_what_is_wrong(tmp_path, monkeypatch, error, why):
+    def refuse(*args, **kwargs):
+        raise OSError(error, os.strerror(error))
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(CacheError) as caught:
+        Cache(tmp_path).put(key(), image())
+    assert str(caught.value) == f"cannot write the cache in {tmp_path}: {why}"
+
+
+def test_a_file_in_place_of_the_directory(tmp_path):
+    (tmp_path / "cache").write_text("x")
+    with pytest.raises(CacheError) as caught:
+        Cache(tmp_path / "cache").put(key(), image())
+    assert str(caught.value).endswith(": a file is in its place")
+
+
+def test_a_corrupt_entry_is_reported(tmp_path):
+    told = []
+    cache = Cache(tmp_path, report=told.append)
+    cache.put(key(), image())
+    cache.path(key()).write_bytes(b"OSWSD-CACHE 1\n{}\n")
+    assert cache.get(key()) is None
+    assert told == [f"removed corrupt cache entry {cache.path(key())}"]

@@ -270,3 +270,18 @@ def test_local_pdf_has_a_page_per_newpage_and_names_characters_no_font_has(
     )
     pdf = (tmp_path / "two.pdf").read_bytes()
     assert b"/Type /Pages /Kids [" in pdf and b"/Count 2 >>" in pdf
+
+
+def test_cache_info_tells_interrupted_writes_from_running_ones(run, tmp_path):
+    """Issue 13.10: 'prune removes them' is true at once."""
+    run("render", "nova/pause")
+    cache = tmp_path / "cache"
+    (cache / f".partial-{os.getpid()}-run").write_bytes(b"half")
+    (cache / ".partial-999999999-gone").write_bytes(b"half")  # no such process
+    _, out, _ = run("cache", "info", api=False)
+    assert "partial:   1 interrupted writes ('prune' removes them)\n" in out
+    assert "writing:   1 entries by running processes\n" in out
+    run("cache", "prune", api=False)
+    _, out, _ = run("cache", "info", api=False)
+    assert "partial:" not in out and "writing:   1" in out
+    assert (cache / f".partial-{os.getpid()}-run").exists()

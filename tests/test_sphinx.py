@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import shutil
 import subprocess
@@ -487,3 +489,160 @@ def test_network_svg_is_published_sanitised(
         data = path.read_bytes()
         assert b"alert" not in data and b"onload" not in data
         assert b'<text y="9">hi</text>' in data
+
+
+# -- the key, the cache, offline and styles (issue 13.9-13.12) -------------------------
+
+KEY = "sekrit-KEY-0123456789"
+
+
+def _everything_written(app) -> str:
+    """The build's log and every file it wrote, as one text to search."""
+    texts = [app.status.getvalue(), app.warning.getvalue()]
+    for root in (app.outdir, app.doctreedir):
+        for path in Path(root).rglob("*"):
+            if path.is_file():
+                texts.append(path.read_bytes().decode("latin-1"))
+    return "\n".join(texts)
+
+
+def test_a_key_in_conf_py_is_warned_about_once_and_used(
+    make_app, rootdir, tmp_path, wsd_server
+):
+    """Issue 13.9: Sphinx's own -v -v log shows conf.py values; say so."""
+    app = _api_app(make_app, rootdir, tmp_path, wsd_server, oswsd_api_key=KEY)
+    app.build()
+    found = warnings(app)
+    assert found.count("[oswsd.config]") == 1 and found.count("WARNING") == 1
+    assert "-v -v log" in found and "version control" in found
+    assert "OSWSD_API_KEY" in found and "oswsd_api_key_file" in found
+    assert all(r.fields["apikey"] == KEY for r in wsd_server.renders())
+    assert KEY not in found
+
+
+def test_a_key_file_is_used_and_the_key_is_nowhere_at_verbosity_2(
+    make_app, rootdir, tmp_path, wsd_server
+):
+    key_file = tmp_path / "wsd.key"
+    key_file.write_text(KEY + "\n")
+    wsd_server.inject("echoerrors", 2)  # the server echoes the key back
+    srcdir = tmp_path / "src"
+    _copy_root(rootdir / "test-api", srcdir)
+    app = make_app(
+        "html",
+        srcdir=srcdir,
+        freshenv=True,
+        verbosity=2,
+        confoverrides={
+            "oswsd_api_url": wsd_server.url,
+            "oswsd_cache_dir": str(tmp_path / "cache"),
+            "oswsd_api_key_file": str(key_file),
+        },
+    )
+    app.build()
+    assert all(r.fields["apikey"] == KEY for r in wsd_server.renders())
+    assert "unknown key ***" in warnings(app)  # redacted, still reported
+    written = _everything_written(app)
+    assert "[app] emitting event" in written  # the -v -v log is there
+    assert KEY not in written
+    for entry in (tmp_path / "cache").iterdir():
+        assert KEY.encode() not in entry.read_bytes()
+
+
+def test_an_unreadable_key_file_is_a_config_warning(
+    make_app, rootdir, tmp_path, wsd_server
+):
+    app = _api_app(
+        make_app,
+        rootdir,
+        tmp_path,
+        wsd_server,
+        oswsd_api_key_file=str(tmp_path / "missing.key"),
+    )
+    app.build()
+    found = warnings(app)
+    assert "oswsd_api_key_file: cannot read" in found and "[oswsd.config]" in found
+    assert "apikey" not in wsd_server.renders()[0].fields
+
+
+@pytest.mark.parametrize(
+    "problem, why",
+    [
+        ("file", "a file is in its place"),
+        (errno.EROFS, "it is read-only"),
+        (errno.ENOSPC, "the disk is full"),
+    ],
+)
+def test_cache_write_problems_are_one_located_cache_warning(
+    make_app, rootdir, tmp_path, wsd_server, monkeypatch, problem, why
+):
+    """Issue 13.10: not plain Python logging; once for the batch."""
+    if problem == "file":
+        (tmp_path / "cache").write_text("not a directory")
+    else:
+
+        def refuse(*args, **kwargs):
+            raise OSError(problem, os.strerror(problem))
+
+        monkeypatch.setattr("sphinxcontrib_oswsd.render.cache.tempfile.mkstemp", refuse)
+    app = _api_app(make_app, rootdir, tmp_path, wsd_server)
+    app.build()
+    found = warnings(app)
+    assert found.count("WARNING") == 1, found
+    cache = tmp_path / "cache"
+    assert (
+        f"index.rst:4: WARNING: nova/pause: cannot write the cache in {cache}: "
+        f"{why} (and 1 more diagrams); the pages get local drawings instead "
+        "[oswsd.cache]"
+    ) in found
+    assert len(inline_svgs(html(app))) == 2
+
+
+def test_a_corrupt_entry_is_a_located_cache_warning_and_rendered_again(
+    make_app, rootdir, tmp_path, wsd_server
+):
+    _api_app(make_app, rootdir, tmp_path, wsd_server).build()
+    entries = sorted((tmp_path / "cache").glob("*.oswsd"))
+    assert len(entries) == 2
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes()[:-20])
+    wsd_server.clear_log()
+    app = _api_app(make_app, rootdir, tmp_path, wsd_server)
+    app.build()
+    found = warnings(app)
+    assert found.count("WARNING") == 2, found
+    for line, where in ((4, "nova/pause"), (6, "index.rst")):
+        assert (
+            f"index.rst:{line}: WARNING: {where}: removed corrupt cache entry" in found
+        )
+    assert found.count(".oswsd [oswsd.cache]") == 2
+    assert len(wsd_server.renders()) == 2
+    assert len(list((tmp_path / "cache").glob("*.oswsd"))) == 2
+
+
+def test_offline_without_a_cached_image_informs_and_does_not_warn(
+    make_app, rootdir, tmp_path, wsd_server
+):
+    """Issue 13.11: the user chose offline."""
+    app = _api_app(make_app, rootdir, tmp_path, wsd_server, oswsd_offline=True)
+    app.build()
+    assert warnings(app) == ""
+    status = app.status.getvalue()
+    assert "through the API" not in status
+    assert "oswsd: offline: 0 from the cache, 2 drawn by the local renderer" in status
+    assert len(inline_svgs(html(app))) == 2 and wsd_server.requests == []
+
+
+def test_a_style_that_needs_a_key_is_a_style_warning_without_one(
+    make_app, rootdir, tmp_path, wsd_server, monkeypatch
+):
+    """Issue 13.12: napkin, magazine, patent, vs2010 are not free."""
+    monkeypatch.delenv("OSWSD_API_KEY", raising=False)
+    app = _api_app(make_app, rootdir, tmp_path, wsd_server, oswsd_style="napkin")
+    app.build()
+    found = warnings(app)
+    assert found.count("[oswsd.style]") == 2, found
+    assert (
+        "index.rst:4: WARNING: nova/pause: the napkin style needs an API key" in found
+    )
+    assert wsd_server.requests == []

@@ -8,6 +8,13 @@ reproducible, so a rebuild with unchanged pins changes no file.
     python tools/build_indexes.py                     # all pinned releases
     python tools/build_indexes.py nova os-vif==4.2.0  # some, or an extra one
     python tools/build_indexes.py --unpacked /work/src  # use unpacked sdists
+    python tools/build_indexes.py neutron==29.0.0 --support neutron-lib==5.0.0
+
+Besides symbols, each index holds the release's facts that workflow claims
+are checked against (:mod:`sphinxcontrib_oswsd.sources.facts`). Some facts
+live in a library the project depends on (neutron's policy base rules and
+port statuses are in neutron-lib): :data:`SUPPORT` names the release of it
+to read for each pinned release, ``--support`` overrides it.
 """
 
 from __future__ import annotations
@@ -35,6 +42,12 @@ PINNED = {
     "oslo.messaging": "18.3.1",
 }
 
+#: Libraries whose names a release's facts need, per (project, version): the
+#: release the project's requirements allow (neutron 29.0.0: neutron-lib>=5.0.0).
+SUPPORT = {
+    ("neutron", "29.0.0"): ("neutron-lib==5.0.0",),
+}
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -50,14 +63,23 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="directory of already unpacked sdists (NAME-VERSION/) to use offline",
     )
+    parser.add_argument(
+        "--support",
+        action="append",
+        metavar="NAME==VERSION",
+        help="a library to read names from (for every project built); "
+        "default: SUPPORT's entry for each release",
+    )
     args = parser.parse_args(argv)
     wanted = dict(_pin(spec) for spec in args.projects) if args.projects else PINNED
     with tempfile.TemporaryDirectory(prefix="oswsd-indexes-") as tmp:
         for project, version in wanted.items():
-            root = _find_unpacked(args.unpacked, project, version) or _download(
-                project, version, Path(tmp)
+            root = _source(args.unpacked, project, version, Path(tmp))
+            specs = args.support or SUPPORT.get((project, version), ())
+            support = tuple(
+                _source(args.unpacked, *spec.split("=="), Path(tmp)) for spec in specs
             )
-            index, notes = SourceIndex.build(project, version, root)
+            index, notes = SourceIndex.build(project, version, root, support)
             for note in notes:
                 print(f"{project}: {note}", file=sys.stderr)
             old = bundled_indexes(args.output).get(project)
@@ -66,9 +88,10 @@ def main(argv: list[str] | None = None) -> int:
             out = args.output / index_filename(project, version)
             index.save(out)
             symbols = sum(len(s) for s in index.modules.values())
+            facts = ", ".join(f"{k} {_count(v)}" for k, v in index.facts.items())
             print(
                 f"{out.name}: {len(index.modules)} modules, {symbols} symbols, "
-                f"{out.stat().st_size} bytes"
+                f"{facts}; {out.stat().st_size} bytes"
             )
     return 0
 
@@ -79,6 +102,20 @@ def _pin(spec: str) -> tuple[str, str]:
     if not version:
         raise SystemExit(f"{name} is not pinned: write {name}==VERSION")
     return name, version
+
+
+def _count(facts: object) -> int:
+    """How many facts of a kind: the leaves of its nested mapping."""
+    if isinstance(facts, dict):
+        values = list(facts.values())
+        if values and all(isinstance(v, dict) for v in values):
+            return sum(_count(v) for v in values)
+        return len(values)
+    return len(facts) if isinstance(facts, list) else 1
+
+
+def _source(base: Path | None, project: str, version: str, tmp: Path) -> Path:
+    return _find_unpacked(base, project, version) or _download(project, version, tmp)
 
 
 def _find_unpacked(base: Path | None, project: str, version: str) -> Path | None:

@@ -15,7 +15,7 @@ import gzip
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -108,16 +108,28 @@ class SourceIndex:
     project: str  # repository name: "nova", "oslo.messaging"
     version: str
     modules: dict[str, tuple[Symbol, ...]]
+    #: What claims are checked against (see :mod:`.facts`); empty in indexes
+    #: built before facts existed, which still load.
+    facts: dict[str, object] = field(default_factory=dict)
 
     @classmethod
     def build(
-        cls, project: str, version: str, root: Path | str
+        cls,
+        project: str,
+        version: str,
+        root: Path | str,
+        support: tuple[Path | str, ...] = (),
     ) -> tuple[SourceIndex, list[str]]:
-        """Index the source tree at ``root``.
+        """Index the source tree at ``root``, its symbols and facts.
 
-        Returns the index and one note per file that could not be parsed
-        (those files are left out rather than failing the whole build).
+        ``support`` trees lend names to the facts (neutron's policies and
+        states are in ``neutron_lib``). Returns the index and one note per
+        file that could not be parsed (those files are left out rather than
+        failing the whole build).
         """
+        # facts reads the tree with iter_modules: imported here, not in a cycle
+        from sphinxcontrib_oswsd.sources.facts import extract_facts
+
         root = Path(root)
         if not root.is_dir():
             raise SourceIndexError(f"{root}: not a directory")
@@ -130,7 +142,10 @@ class SourceIndex:
                 notes.append(f"{module}: skipped, cannot parse: {error}")
         if not modules:
             raise SourceIndexError(f"{root}: no Python package found")
-        return cls(project, version, modules), notes
+        facts, fact_notes = extract_facts(project, root, support)
+        skipped = {note.split(":", 1)[0] for note in notes}  # noted once
+        notes += [n for n in fact_notes if n.split(":", 1)[0] not in skipped]
+        return cls(project, version, modules, facts), notes
 
     def symbols(self, module: str) -> tuple[Symbol, ...] | None:
         """The symbols of ``module``, or None when the index has no such file."""
@@ -139,12 +154,15 @@ class SourceIndex:
     # -- storage --------------------------------------------------------------
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "format": FORMAT,
             "project": self.project,
             "version": self.version,
             "modules": {m: encode_symbols(s) for m, s in self.modules.items()},
         }
+        if self.facts:
+            data["facts"] = self.facts
+        return data
 
     @classmethod
     def from_json(cls, data: object) -> SourceIndex:
@@ -155,7 +173,10 @@ class SourceIndex:
                 module: decode_symbols(entries)
                 for module, entries in data["modules"].items()
             }
-            return cls(str(data["project"]), str(data["version"]), modules)
+            facts = data.get("facts", {})
+            if not isinstance(facts, dict):
+                raise TypeError("facts is not an object")
+            return cls(str(data["project"]), str(data["version"]), modules, facts)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise SourceIndexError(f"corrupt symbol index: {error!r}") from None
 

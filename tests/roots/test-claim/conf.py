@@ -1,0 +1,2 @@
+extensions = ["sphinxcontrib_oswsd"]
+oswsd_renderer = "local"

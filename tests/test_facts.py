@@ -1,0 +1,259 @@
+"""Facts read from a source tree's AST (``sources/facts.py``): a small tree
+written here holds each pattern the real projects use."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sphinxcontrib_oswsd.sources import SourceIndex
+from sphinxcontrib_oswsd.sources.facts import extract_facts
+from sphinxcontrib_oswsd.sources.index import loads_gz
+
+TREE = {
+    "proj/__init__.py": "",
+    "proj/rpcapi.py": """
+        class ComputeAPI:
+            def pause_instance(self, ctxt, instance):
+                cctxt = self.router.client(ctxt).prepare(server='h')
+                cctxt.cast(ctxt, 'pause_instance', instance=instance)
+
+            def get_console(self, ctxt):
+                return self.client.prepare().call(ctxt, 'get_console')
+
+            def refresh(self, ctxt):
+                cctxt = self.client.prepare(fanout=True)
+                cctxt.cast(ctxt, 'refresh_cache')
+
+            def confirm(self, ctxt, cast=True):
+                rpc_method = cctxt.cast if cast else cctxt.call
+                rpc_method(ctxt, 'confirm_resize')
+
+            def _notify(self, context, method, payload):
+                self.client.prepare(fanout=True).cast(context, method, p=payload)
+
+            def port_update(self, context, port):
+                self._notify(context, 'port_update', port)
+        """,
+    "proj/policies/__init__.py": "",
+    "proj/policies/base.py": """
+        from oslo_policy import policy
+        PROJECT_MEMBER_OR_ADMIN = 'rule:project_member_or_admin'
+        rules = [
+            policy.RuleDefault("context_is_admin", "role:admin"),
+            policy.RuleDefault(
+                "project_member_or_admin",
+                "role:member and project_id:%(project_id)s or rule:context_is_admin"),
+        ]
+        """,
+    "proj/policies/pause.py": """
+        from oslo_policy import policy
+        from proj.policies import base
+        ROOT = 'os_compute_api:os-pause-server:%s'
+        rules = [
+            policy.DocumentedRuleDefault(
+                name=ROOT % 'pause', check_str=base.PROJECT_MEMBER_OR_ADMIN,
+                description='x', operations=[]),
+            policy.DocumentedRuleDefault(
+                name=f"{ROOT % 'x'}:host",
+                check_str='(' + base.PROJECT_MEMBER_OR_ADMIN + ')',
+                description='x', operations=[]),
+        ]
+        """,
+    "proj/conf/__init__.py": "",
+    "proj/conf/workarounds.py": """
+        from oslo_config import cfg
+        GROUP = 'workarounds'
+        workarounds_group = cfg.OptGroup(GROUP, title='W')
+        opts = [
+            cfg.BoolOpt('enable_announce', default=False, help='x'),
+            cfg.IntOpt('timeout', default=600),
+            cfg.ListOpt('kinds', default=['a', 'b']),
+        ]
+        more = [cfg.StrOpt('path', default=os.path.join('a', 'b'))]
+        ALL_OPTS = opts + more
+
+        def register_opts(conf):
+            conf.register_opts(ALL_OPTS, group=workarounds_group)
+        """,
+    "proj/conf/compute.py": """
+        from oslo_config import cfg
+        compute_opts = [cfg.StrOpt('host_name')]
+
+        def list_opts():
+            return {'DEFAULT': compute_opts}
+        """,
+    "proj/conf/other.py": """
+        from oslo_config import cfg
+        from proj.conf import compute
+        CONF = cfg.CONF
+        CONF.register_opts(compute.compute_opts, group='other')
+        CONF.register_opt(cfg.BoolOpt('single', default=True), group='solo')
+        """,
+    "proj/notifications.py": """
+        @base.notification_sample('instance-pause-start.json')
+        @base.notification_sample('instance-volume_attach-end.json')
+        class InstanceActionPayload:
+            pass
+
+        def notify_about_instance_usage(notifier, context, instance, event_suffix):
+            notifier.info(context, 'compute.instance.%s' % event_suffix, {})
+        """,
+    "proj/manager.py": """
+        from proj import notifications
+        LOG = None
+        SERVICE = 'identity'
+
+        class Manager:
+            def _notify_about_instance_usage(self, context, instance, event_suffix):
+                notifications.notify_about_instance_usage(
+                    self.notifier, context, instance, event_suffix)
+
+            def pause(self, context, instance):
+                self._notify_about_instance_usage(context, instance, 'pause.start')
+                self.notifier.info(context, 'scheduler.select.end', {})
+                LOG.info('not.an.event')
+                self._notifier.info(context, self._resource + '.create.start', {})
+                event_type = f'{SERVICE}.{resource_type}.{operation}'
+                event_str = '.'.join(['identity', resource_type, 'created'])
+                migration.status = 'queued'
+                self._set_migration_status(migration, 'running')
+        """,
+    "proj/fields.py": """
+        class InstanceState:
+            ACTIVE = 'active'
+            PAUSED = 'paused'
+            ALL = (ACTIVE, PAUSED)
+        """,
+    "proj/api.py": """
+        import http.client as http
+        import webob
+
+        class PauseController:
+            @wsgi.response(202)
+            def _pause(self, req, id, body):
+                pass
+
+            def show(self, req, id):
+                return {}
+
+            def create(self, req):
+                return body, http.CREATED
+
+            def delete(self, req, id):
+                return webob.exc.HTTPNoContent()
+
+            def attach(self, req, id):
+                if new:
+                    return webob.Response(status_int=202)
+                return {'volumeAttachment': {}}
+
+        class ResponseSerializer:
+            def upload(self, response, result):
+                response.status_int = http.NO_CONTENT
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def facts(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("tree")
+    for name, text in TREE.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    found, notes = extract_facts("proj", root)
+    assert notes == []
+    return found
+
+
+def test_rpc_casts_calls_fanout_and_forwarded_method_names(facts):
+    rpc = facts["rpc"]["proj/rpcapi.py"]
+    assert rpc["ComputeAPI.pause_instance"] == [["cast", "pause_instance", 0]]
+    assert rpc["ComputeAPI.get_console"] == [["call", "get_console", 0]]
+    assert rpc["ComputeAPI.refresh"] == [["cast", "refresh_cache", 1]]
+    assert sorted(rpc["ComputeAPI.confirm"]) == [
+        ["call", "confirm_resize", 0],
+        ["cast", "confirm_resize", 0],
+    ]
+    assert rpc["ComputeAPI.port_update"] == [["cast", "port_update", 1]]
+
+
+def test_policy_names_and_check_strings_follow_constants_across_modules(facts):
+    policy = facts["policy"]
+    assert policy["os_compute_api:os-pause-server:pause"] == (
+        "rule:project_member_or_admin"
+    )
+    assert policy["os_compute_api:os-pause-server:x:host"] == (
+        "(rule:project_member_or_admin)"
+    )
+    assert policy["context_is_admin"] == "role:admin"
+
+
+def test_options_get_their_group_from_registration_or_list_opts(facts):
+    options = facts["option"]
+    assert options["workarounds"]["enable_announce"] == "False"
+    assert options["workarounds"]["timeout"] == "600"
+    assert options["workarounds"]["kinds"] == "a,b"
+    assert options["workarounds"]["path"] == "os.path.join('a', 'b')"
+    assert options["DEFAULT"]["host_name"] == "None"
+    assert options["other"]["host_name"] == "None"  # registered through an import
+    assert options["solo"]["single"] == "True"
+
+
+def test_notifications_versioned_samples_and_prefixed_suffixes(facts):
+    events = set(facts["notification"])
+    assert {"instance.pause.start", "instance.volume_attach.end"} <= events
+    assert "compute.instance.pause.start" in events  # through the wrapper
+    assert "scheduler.select.end" in events
+    assert "not.an.event" not in events  # a log message
+    # built at run time: the unknown parts are "*"
+    assert {"*.create.start", "identity.*.*", "identity.*.created"} <= events
+
+
+def test_states_of_a_class_and_of_assigned_strings(tmp_path, monkeypatch):
+    from sphinxcontrib_oswsd.sources import facts as module
+
+    root = tmp_path / "tree"
+    for name, text in TREE.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    monkeypatch.setitem(
+        module.STATE_SOURCES,
+        "proj",
+        {"vm_state": ("proj/fields.py:InstanceState",), "status": ("attr:status",)},
+    )
+    states = extract_facts("proj", root)[0]["state"]
+    assert states["vm_state"] == ["ACTIVE", "PAUSED", "active", "paused"]
+    assert states["status"] == ["queued", "running"]
+
+
+def test_http_success_codes(facts):
+    http = facts["http"]["proj/api.py"]
+    assert http["PauseController._pause"] == [202]
+    assert http["PauseController.create"] == [201]
+    assert http["PauseController.delete"] == [204]
+    assert http["PauseController.attach"] == [200, 202]  # 202, else the default
+    assert http["ResponseSerializer.upload"] == [204]
+    assert "PauseController.show" not in http  # the framework's default
+
+
+def test_an_index_keeps_its_facts_and_an_index_without_facts_still_loads(
+    tmp_path: Path,
+):
+    root = tmp_path / "tree"
+    for name, text in TREE.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    index, _ = SourceIndex.build("proj", "1.0", root)
+    index.save(tmp_path / "proj-1.0.json.gz")
+    again = SourceIndex.load(tmp_path / "proj-1.0.json.gz")
+    assert again.facts == index.facts and again.facts["rpc"]
+    old = SourceIndex("proj", "1.0", index.modules)  # the format before facts
+    old.save(tmp_path / "old.json.gz")
+    assert "facts" not in loads_gz((tmp_path / "old.json.gz").read_bytes())
+    assert SourceIndex.load(tmp_path / "old.json.gz").facts == {}
