@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from sphinxcontrib_oswsd import __version__
 from sphinxcontrib_oswsd.check import Report, check_workflow
-from sphinxcontrib_oswsd.library import Library, Workflow, WorkflowError
+from sphinxcontrib_oswsd.library import BUNDLED_DIR, Library, Workflow, WorkflowError
 from sphinxcontrib_oswsd.sources import Resolver, SourceIndex, SourceIndexError
 from sphinxcontrib_oswsd.sources.projects import index_filename, repository_for
 from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
@@ -152,9 +152,14 @@ def _workflow_target(workflow: Workflow) -> Target:
 
 
 def _display_path(workflow: Workflow) -> str:
-    """A short path for messages: relative to the working directory if possible."""
+    """A short path for messages: ``nova/pause.wsd`` for the bundled library
+    (not a site-packages path), else relative to the working directory if
+    possible."""
+    path = workflow.path.resolve()
+    if path.is_relative_to(BUNDLED_DIR.resolve()):
+        return f"{workflow.name}.wsd"
     try:
-        return str(workflow.path.resolve().relative_to(Path.cwd()))
+        return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(workflow.path)
 
@@ -163,6 +168,7 @@ def _report_unreadable(library: Library) -> bool:
     """Say which workflow files were skipped; true if there were any."""
     for problem in library.unreadable:
         print(f"{problem}: skipped", file=sys.stderr)
+    return bool(library.unreadable)
     return bool(library.unreadable)
 
 
@@ -228,7 +234,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
         from sphinxcontrib_oswsd.render.cache import default_cache_dir
 
         cache_dir = default_cache_dir()
-    resolver = Resolver(source_dirs=source_dirs, cache_dir=cache_dir)
+    resolver = Resolver(
+        source_dirs=source_dirs,
+        cache_dir=cache_dir,
+        progress=_indexing_progress(sys.stderr.isatty()),
+    )
+    for project, directory in source_dirs.items():
+        _index_source(resolver, project, directory)
     if args.targets:
         targets = [_target(library, target) for target in args.targets]
     else:
@@ -249,6 +261,34 @@ def _cmd_check(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(report.table())
     return EXIT_FAILED if report.problems or unreadable else EXIT_OK
+
+
+def _indexing_progress(terminal: bool) -> Callable[[str, int], None]:
+    """Progress of indexing a source tree, on stderr: a running count on a
+    terminal, else one line when it starts (a large tree takes a while)."""
+
+    def report(repository: str, seen: int) -> None:
+        if terminal and (seen == 1 or seen % 25 == 0):
+            line = f"oswsd: indexing {repository}: {seen} files seen"
+            print(f"\r\033[K{line}", end="", file=sys.stderr, flush=True)
+        elif not terminal and seen == 1:
+            print(f"oswsd: indexing {repository}...", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _index_source(resolver: Resolver, project: str, directory: Path) -> None:
+    """Index ``directory`` before the checks, saying how long it took."""
+    started = time.monotonic()
+    index = resolver.index(repository_for(project))
+    if sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr)
+    if isinstance(index, SourceIndex):
+        print(
+            f"oswsd: indexed {project} in {directory}: {len(index.modules)} modules "
+            f"in {time.monotonic() - started:.1f} s",
+            file=sys.stderr,
+        )
 
 
 def _source_dir(spec: str) -> tuple[str, Path]:
@@ -290,10 +330,14 @@ def _cmd_index_build(args: argparse.Namespace) -> int:
 
 
 def _render_format(args: argparse.Namespace) -> str:
-    """The format asked for: by default PNG from the API, SVG drawn locally."""
+    """The format asked for: ``--format``, else the suffix of the file named
+    with ``-o`` (``render``), else PNG from the API, SVG drawn locally."""
     from sphinxcontrib_oswsd.render.local import LOCAL_FORMATS
 
-    fmt = args.format or ("png" if args.renderer == "api" else "svg")
+    output = getattr(args, "output", None)
+    suffix = Path(output).suffix[1:] if isinstance(output, str) else ""
+    named = suffix if suffix in ("png", "svg", "pdf") else None
+    fmt = args.format or named or ("png" if args.renderer == "api" else "svg")
     if args.renderer == "local" and fmt not in LOCAL_FORMATS:
         raise UsageError(f"the local renderer draws svg or pdf, not {fmt}")
     return fmt
@@ -352,45 +396,67 @@ def _progress_bar(
     print(f"\r\033[K{bar}{end}", end="", file=sys.stderr, flush=True)
 
 
-def _write_result(request: RenderRequest, result: RenderResult, out: Path) -> bool:
-    """Report ``result`` on stderr and write its image to ``out``, the suffix
-    made that of the format actually drawn; whether an image was written."""
+def _diagnostics(request: RenderRequest, result: RenderResult) -> None:
+    """A diagram's cache problem and the service's findings, on stderr."""
     if result.cache_problem:
         print(f"{request.location()}: warning: {result.cache_problem}", file=sys.stderr)
     for line, message in result.errors:
         where = request.location(line)
         print(f"{where}: warning: websequencediagrams: {message}", file=sys.stderr)
-    if result.error:
-        failure = result.error
-        if result.fell_back:  # the API failed, then the local renderer too
-            either = "the local renderer could not draw it either"
-            failure = f"{result.fallback_reason}; {either}: {failure}"
-        print(failure, file=sys.stderr)
-        return False
-    written = out.with_suffix(f".{result.format}")
-    if result.format == "pdf" and (request.renderer == "local" or result.fell_back):
+    drawn_here = request.renderer == "local" or result.fell_back
+    if result.ok and result.format == "pdf" and drawn_here:
         from sphinxcontrib_oswsd.render.pdf import undrawable
 
         for line, message in undrawable(parse(request.source)):
             print(f"{request.location(line)}: warning: {message}", file=sys.stderr)
-    if result.fell_back:
-        drawn = f"drawn by the local renderer as {written}"
-        print(f"{result.fallback_reason}; {drawn}", file=sys.stderr)
+
+
+def _failure(result: RenderResult) -> str:
+    """Why no image was made, with the API's reason if it fell back first."""
+    if result.fell_back:  # the API failed, then the local renderer too
+        either = "the local renderer could not draw it either"
+        return f"{result.fallback_reason}; {either}: {result.error}"
+    return str(result.error)
+
+
+def _save(path: Path, data: bytes) -> bool:
     try:
-        written.parent.mkdir(parents=True, exist_ok=True)
-        written.write_bytes(result.data)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     except OSError as exc:
-        _error(f"{written}: cannot write: {exc.strerror or exc}")
+        _error(f"{path}: cannot write: {exc.strerror or exc}")
         return False
-    print(written)
+    print(path)
     return True
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
+    """Write the file asked for; a fallback of another format goes next to
+    it with its own suffix, only if no such file is there (it was not asked
+    for), and the exit status is 1 as the file asked for was not written."""
     target = _target(_library(args), args.target)
     ((request, result),) = _render(args, [target]).items()
     out = _output_file(args.output, f"{target.stem}.{request.format}")
-    return EXIT_OK if _write_result(request, result, out) else EXIT_FAILED
+    _diagnostics(request, result)
+    if result.error:
+        print(_failure(result), file=sys.stderr)
+        return EXIT_FAILED
+    written = out.with_suffix(f".{result.format}")
+    reason = result.fallback_reason
+    if written != out and written.exists():
+        print(
+            f"{reason}; the local drawing was not written: {written} exists and "
+            f"is not the file asked for ({out})",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    if not _save(written, result.data):
+        return EXIT_FAILED
+    if result.fell_back:
+        instead = f" instead of {out}" if written != out else ""
+        drawn = f"drawn by the local renderer as {written}{instead}"
+        print(f"{reason}; {drawn}", file=sys.stderr)
+    return EXIT_OK if written == out else EXIT_FAILED
 
 
 def _output_file(output: str | None, name: str) -> Path:
@@ -410,10 +476,22 @@ def _cmd_render_all(args: argparse.Namespace) -> int:
     unreadable = _report_unreadable(library)
     results = _render(args, [_workflow_target(w) for w in workflows.values()])
     written = 0
+    causes: dict[str, list[str]] = {}  # one line per cause, however many share it
     for request, result in results.items():
         workflow = workflows[request.name]
-        out = args.output / workflow.project / f"{workflow.operation}.{request.format}"
-        written += _write_result(request, result, out)
+        out = args.output / workflow.project / f"{workflow.operation}.{result.format}"
+        _diagnostics(request, result)
+        cause = _failure(result) if result.error else None
+        if result.ok and result.fell_back:
+            cause = f"{result.fallback_reason}; drawn by the local renderer instead"
+        if cause:
+            where = request.location()
+            causes.setdefault(cause.removeprefix(f"{where}: "), []).append(where)
+        if result.ok:
+            written += _save(out, result.data)
+    for cause, where in causes.items():
+        more = f" (and {len(where) - 1} more diagrams)" if where[1:] else ""
+        print(f"{where[0]}: {cause}{more}", file=sys.stderr)
     cached = sum(r.cached for r in results.values())
     fell_back = sum(r.fell_back and r.ok for r in results.values())
     how = "rendered by the API" if args.renderer == "api" else "drawn locally"

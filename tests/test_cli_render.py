@@ -73,14 +73,50 @@ def test_service_diagnostics_are_warnings_at_file_lines(run, tmp_path):
 
 
 def test_a_failed_api_render_falls_back_to_svg(run, wsd_server, tmp_path):
+    """Issue 13.13: say what was written; x.png was asked for, so exit 1."""
     wsd_server.inject("503")
     status, out, err = run("render", "nova/pause", "-o", "x.png")
-    assert (status, out) == (0, "x.svg\n")
-    assert err.endswith(
-        ": 503 Service Unavailable; drawn by the local renderer as x.svg\n"
+    assert (status, out) == (1, "x.svg\n")
+    assert err == (
+        "nova/pause.wsd: 503 Service Unavailable; drawn by the local renderer "
+        "as x.svg instead of x.png\n"
     )
     assert (tmp_path / "x.svg").read_bytes().startswith(b"<svg")
     assert not (tmp_path / "x.png").exists()
+
+
+def test_a_fallback_never_overwrites_a_file_not_asked_for(run, wsd_server, tmp_path):
+    """Issue 13.13: x.svg was there before and nobody named it."""
+    (tmp_path / "x.svg").write_text("mine")
+    wsd_server.inject("503")
+    status, out, err = run("render", "nova/pause", "-o", "x.png")
+    assert (status, out) == (1, "")
+    assert err == (
+        "nova/pause.wsd: 503 Service Unavailable; the local drawing was not "
+        "written: x.svg exists and is not the file asked for (x.png)\n"
+    )
+    assert (tmp_path / "x.svg").read_text() == "mine"
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_the_file_named_sets_the_format(run, wsd_server, monkeypatch, tmp_path):
+    monkeypatch.setenv("OSWSD_API_KEY", SECRET)
+    status, out, _ = run("render", "nova/pause", "-o", "x.svg")
+    assert (status, out) == (0, "x.svg\n")
+    assert wsd_server.renders()[0].fields["format"] == "svg"
+    status, out, _ = run("render", "nova/pause", "-o", "y.svg", "--renderer", "local")
+    assert (status, out) == (0, "y.svg\n")
+
+
+def test_a_fallback_of_the_format_asked_for_is_written_and_exits_0(run, tmp_path):
+    (tmp_path / "x.svg").write_text("old")
+    status, out, err = run("render", "nova/pause", "-o", "x.svg")  # no key: 402
+    assert (status, out) == (0, "x.svg\n")
+    assert err == (
+        "nova/pause.wsd: 402: API key required for svg; drawn by the local "
+        "renderer as x.svg\n"
+    )
+    assert (tmp_path / "x.svg").read_bytes().startswith(b"<svg")
 
 
 def test_pdf_falls_back_to_pdf(run, tmp_path):
@@ -213,11 +249,32 @@ def test_render_all_cold_then_warm(run, wsd_server, tmp_path):
 
 
 def test_render_all_offline_without_fallback_fails(run, wsd_server):
+    """Issue 13.13: a cause shared by every diagram is said once, counted."""
     status, out, err = run("render-all", "--offline", "--fallback", "error")
+    count = len([w for w in Library().workflows() if not w.removed])
     assert status == 1 and out == ""
-    assert err.splitlines()[-1].endswith(" failed")
-    assert "nova/pause.wsd: not in the cache, and offline" in err
+    lines = err.splitlines()
+    assert lines[-1].endswith(f": {count} failed")
+    assert lines[:-1] == [
+        f"{lines[0].split(':')[0]}: not in the cache, and offline "
+        f"(and {count - 1} more diagrams)"
+    ]
+    assert lines[0].split(":")[0].endswith(".wsd")  # nova/pause.wsd-like
+    assert "site-packages" not in err and "/workflows/" not in err
     assert wsd_server.requests == []
+
+
+def test_render_all_reports_each_cause_once(run, wsd_server, tmp_path):
+    wsd_server.inject("503", 3)  # the second failure in a row is tried again
+    argv = ("render-all", "-o", "out", "--workflow-dir", str(FIXTURES))
+    names = [w.name for w in Library([FIXTURES]).workflows() if not w.removed]
+    status, out, err = run(*argv, "--concurrency", "1")
+    assert status == 0 and len(out.split()) == len(names)
+    fallbacks = [line for line in err.splitlines() if "drawn by the local" in line]
+    assert fallbacks == [
+        f"{fallbacks[0].split(':')[0]}: 503 Service Unavailable; drawn by the "
+        "local renderer instead (and 1 more diagrams)"
+    ]
 
 
 def test_render_all_shows_progress_on_a_terminal(run, monkeypatch):

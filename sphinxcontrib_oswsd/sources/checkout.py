@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from sphinxcontrib_oswsd.sources.index import (
@@ -29,11 +30,17 @@ _Entry = tuple[int, int, tuple[Symbol, ...]]  # mtime_ns, size, symbols
 
 
 def index_checkout(
-    project: str, root: Path | str, version: str, cache_dir: Path | None = None
+    project: str,
+    root: Path | str,
+    version: str,
+    cache_dir: Path | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[SourceIndex, list[str]]:
     """Index ``root`` like :meth:`SourceIndex.build`, reusing ``cache_dir``'s results.
 
-    Returns the index and a note for each file that could not be parsed.
+    Returns the index and a note for each file that could not be parsed;
+    ``progress`` is told how many files were seen so far (a large tree takes
+    a while the first time).
     """
     root = Path(root).resolve()
     if not root.is_dir():
@@ -42,7 +49,9 @@ def index_checkout(
     cached = _read_cache(cache_file) if cache_file else {}
     entries: dict[str, _Entry] = {}
     notes: list[str] = []
-    for module, path in iter_modules(root):
+    for seen, (module, path) in enumerate(iter_modules(root), start=1):
+        if progress:
+            progress(seen)
         stat = path.stat()
         entry = cached.get(module)
         if entry is None or entry[:2] != (stat.st_mtime_ns, stat.st_size):

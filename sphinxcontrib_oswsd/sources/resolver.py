@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import difflib
 import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
@@ -99,6 +99,7 @@ class Resolver:
         source_dirs: Mapping[str, str | Path] | None = None,
         url_template: str = DEFAULT_URL_TEMPLATE,
         cache_dir: Path | str | None = None,
+        progress: Callable[[str, int], None] | None = None,
     ) -> None:
         self._versions = {
             repository_for(k): Revision.parse(v) for k, v in (versions or {}).items()
@@ -108,6 +109,8 @@ class Resolver:
         }
         self._template = check_url_template(url_template)
         self._cache_dir = Path(cache_dir) if cache_dir else None
+        #: Told ``(repository, files seen)`` while a source dir is indexed.
+        self.progress = progress
         self._indexes: dict[str, SourceIndex | str] = {}  # index, or why none
         self._revisions: dict[str, Revision] = {}  # what each index's URLs name
         #: Files of configured source dirs that could not be parsed.
@@ -124,8 +127,13 @@ class Resolver:
             if repository in self._dirs:
                 root = self._dirs[repository]
                 revision = self._versions.get(repository) or checkout_revision(root)
+                report = self.progress
                 index, notes = index_checkout(
-                    repository, root, revision.name, self._cache_dir
+                    repository,
+                    root,
+                    revision.name,
+                    self._cache_dir,
+                    (lambda seen: report(repository, seen)) if report else None,
                 )
                 self.notes.extend(notes)
                 self._revisions[repository] = revision
