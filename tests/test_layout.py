@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from render_support import (
     WORKFLOWS,
+    collisions,
     every_construct,
     text_collisions,
     workflow_ids,
@@ -146,7 +147,7 @@ def test_a_budget_wraps_labels_to_fit():
     assert natural.width > 600
     assert fitted.width <= 450
     assert len(list(fitted.texts())) > len(list(natural.texts()))  # more lines
-    assert text_collisions(fitted) == []
+    assert collisions(fitted, parse(WIDE)) == []
 
 
 def test_a_diagram_within_its_budget_is_drawn_as_without_one():
@@ -336,13 +337,56 @@ def test_the_collision_check_catches_collisions():
     assert any("overlaps" in problem for problem in text_collisions(drawn))
 
 
-def test_no_text_collides_in_the_every_construct_diagram():
-    assert text_collisions(layout(every_construct())) == []
+@pytest.mark.parametrize(
+    ("source", "kind", "role", "expected"),
+    [
+        # A note over B, and a label from A to C, over A's or B's bar.
+        ("activate A\nA->B: x\nnote over B: a note", "note", "note", "the note"),
+        ("activate B\nA->B: x\nA->C: passing over", "message", "text", "'passing"),
+        # A group's tab over the bar of the participant it starts at.
+        ("activate A\nA->B: x\nopt o\nA->B: y\nend", "group", "group-tab", "tab"),
+    ],
+)
+def test_the_collision_check_catches_things_on_bars(source, kind, role, expected):
+    diagram = parse(source)
+    drawn = layout(diagram)
+    assert collisions(drawn, diagram) == []
+    (bar,) = shapes(drawn, "activation")
+    element = [e for e in drawn.elements if e.kind == kind][-1]
+    part = next(s for s in element.shapes if s.role == role)
+    x0, _, x1, _ = part.bounds
+    dx = bar.x + bar.w / 2 - (x0 + x1) / 2
+    element.shapes = [shape.moved(dx) for shape in element.shapes]
+    found = collisions(drawn, diagram)
+    assert any(expected in problem and "on a bar" in problem for problem in found)
+
+
+def test_the_collision_check_wants_a_margin_above_the_footer():
+    diagram = parse("A->B: x")
+    drawn = layout(diagram)
+    assert collisions(drawn, diagram) == []
+    for element in drawn.elements:
+        if element.kind == "message":
+            element.shapes = [
+                dataclasses.replace(s, y=s.y + 20)
+                if isinstance(s, Text)
+                else s.moved(0)
+                for s in element.shapes
+            ]
+    assert any("above the footer" in p for p in collisions(drawn, diagram))
+
+
+def test_nothing_collides_in_the_every_construct_diagram():
+    diagram = every_construct()
+    assert collisions(layout(diagram), diagram) == []
+    assert collisions(layout(diagram, max_width=500), diagram) == []
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=workflow_ids())
-def test_no_text_collides_in_a_bundled_workflow(path):
-    assert text_collisions(layout(parse(path.read_text(encoding="utf-8")))) == []
+def test_nothing_collides_in_a_bundled_workflow(path):
+    diagram = parse(path.read_text(encoding="utf-8"))
+    assert collisions(layout(diagram), diagram) == []
+    assert collisions(layout(diagram, max_width=900), diagram) == []
 
 
 @pytest.mark.parametrize(
@@ -359,8 +403,9 @@ def test_no_text_collides_in_a_bundled_workflow(path):
         "parallel {\nA->A: one\nA->A: two\nnote over A: three\n}",
     ],
 )
-def test_no_text_collides_with_long_labels(source):
-    assert text_collisions(draw(source)) == []
+def test_nothing_collides_with_long_labels(source):
+    assert collisions(draw(source), parse(source)) == []
+    assert collisions(layout(parse(source), max_width=400), parse(source)) == []
 
 
 # -- random diagrams -----------------------------------------------------------
@@ -403,8 +448,16 @@ def statements(draw_, depth: int = 0) -> list[str]:
     return [*lines, "end"]
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(statements(), min_size=1, max_size=12))
-def test_no_text_collides_in_random_diagrams(blocks):
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(statements(), min_size=1, max_size=12),
+    st.one_of(st.none(), st.floats(200, 1200)),
+)
+def test_nothing_collides_in_random_diagrams(blocks, budget):
     source = "autonumber\n" + "\n".join(line for block in blocks for line in block)
-    assert text_collisions(draw(source)) == [], source
+    diagram = parse(source)
+    drawn = layout(diagram, max_width=budget)
+    assert collisions(drawn, diagram) == [], source
+    if budget is not None:
+        natural = layout(diagram)
+        assert drawn.width <= max(budget, natural.width) + 0.01

@@ -36,9 +36,11 @@ ROW_GAP = 10.0  # between two rows
 HEAD_PAD_X, HEAD_PAD_Y, HEAD_MIN_W, HEAD_GAP = 12.0, 7.0, 64.0, 24.0
 TIGHT_HEAD_GAP = 12.0  # between heads when a width budget is tight
 MIN_MEASURE = 150.0  # the narrowest a budget wraps labels and notes
+NEAR_NARROWEST = 1.04  # a diagram that cannot fit may be this much wider
 BAR_W, BAR_STEP, BAR_MIN = 10.0, 5.0, 8.0  # activation bars; nested ones step right
 ARROW_LEN, ARROW_HALF = 10.0, 4.5
 LABEL_PAD = 10.0  # between a message label and the ends of its arrow
+LABEL_SHIFT = 40.0  # the farthest a label sits from its arrow's source end
 TEXT_GAP = 3.0  # between a label and the line under it
 SELF_W, SELF_H = 30.0, 18.0  # the loop of a message to oneself
 NOTE_PAD_X, NOTE_PAD_Y, NOTE_MIN_W, NOTE_MAX_TEXT = 9.0, 5.0, 40.0, 280.0
@@ -47,6 +49,10 @@ NOTE_GAP = 6.0  # between a lifeline and a note left or right of it
 OVERHANG = 14.0  # how far a note over several participants reaches beyond them
 NEIGHBOUR_GAP = 10.0  # free space kept before the next lifeline
 GROUP_PAD = 8.0  # between a group frame and what it holds
+FRAME_GAP = 4.0  # between a group frame and a lifeline's bars outside it
+LABEL_GAP = 6.0  # between a group label and an activation bar
+FOOTER_GAP = 12.0  # between the last step and the footer heads
+SHADES = 3  # group frames are shaded by nesting depth, up to this many tones
 TAB_PAD_X, TAB_PAD_Y, TAB_CUT = 8.0, 3.0, 6.0
 ACTOR_H = 36.0  # the stick figure above an actor's name
 CYLINDER_RY = 6.0  # half-height of a database cylinder's rims
@@ -102,7 +108,9 @@ class Text:
     role: str
     size: float = FONT_SIZE
     bold: bool = False
-    halo: bool = False  # outlined in the background colour: it may cross lines
+    #: The role whose fill outlines the glyphs (the background, or the shade
+    #: of the group the text is in), as it may cross lines; None: no outline.
+    halo: str | None = None
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -184,10 +192,14 @@ def layout(diagram: Diagram, max_width: float | None = None) -> Layout:
     narrowest = tight(MIN_MEASURE)
     if narrowest.width >= natural.width:
         return natural
-    # The widest measure that meets the budget, or the narrowest layout.
-    goal = max(max_width, narrowest.width)
-    low, high, best = MIN_MEASURE, max(natural.width, MIN_MEASURE), narrowest
-    for _ in range(8):  # a measure within 1/256 of the range is close enough
+    # The widest measure that meets the budget, or that comes close to the
+    # narrowest layout (a few px narrower are not worth many more lines); no
+    # measure wider than the widest line changes anything.
+    fits = narrowest.width <= max_width
+    goal = max_width if fits else narrowest.width * NEAR_NARROWEST
+    widest = max((text.width for text in natural.texts()), default=0.0)
+    low, high, best = MIN_MEASURE, max(widest, MIN_MEASURE), narrowest
+    for _ in range(7):  # a measure within 1/128 of the range is close enough
         middle = (low + high) / 2
         drawn = tight(middle)
         if drawn.width <= goal:
@@ -214,7 +226,7 @@ def _texts(
     centre: bool = False,
     size: float = FONT_SIZE,
     bold: bool = False,
-    halo: bool = False,
+    halo: str | None = None,
 ) -> list[Text]:
     """A block of lines whose top is ``top``, starting at ``x`` or, with
     ``centre``, each centred on ``x``."""
@@ -320,6 +332,10 @@ class _Arrow:
     y: float  # where the arrow arrives
     lines: list[str]
     create: bool = False  # the target's head is drawn here
+    halo: str = "background"
+    #: Where the label goes: between offset ``[1]`` of lifeline ``[0]`` and
+    #: offset ``[3]`` of lifeline ``[2]``, clear of the bars in between.
+    stretch: tuple[int, float, int, float] = (0, 0.0, 0, 0.0)
 
     @property
     def direction(self) -> int:
@@ -335,6 +351,22 @@ def _arrow_head(tip: Point, direction: int, open_head: bool) -> Path:
     return Path(points, "arrowhead", closed=True)
 
 
+@dataclass
+class _Frame:
+    """A group being laid out: the least and greatest offsets drawn from each
+    lifeline inside it, and the deepest each lifeline's bars went meanwhile."""
+
+    depth: int  # 1 for an outermost group
+    bars: dict[int, int]
+    left: dict[int, float] = field(default_factory=dict)
+    right: dict[int, float] = field(default_factory=dict)
+
+    def holds(self, extent: tuple[int, float, int, float]) -> None:
+        first, left, last, right = extent
+        self.left[first] = min(self.left.get(first, left), left)
+        self.right[last] = max(self.right.get(last, right), right)
+
+
 class _Builder:
     def __init__(self, diagram: Diagram, measure: _Measure = _Measure()) -> None:
         self.diagram = diagram
@@ -347,11 +379,11 @@ class _Builder:
         self.y = MARGIN
         self.bars: list[list[float]] = [[] for _ in self.heads]
         self.last: _Arrow | None = None
-        self.open_groups: list[set[int]] = []  # the columns each one touches
+        self.frames: list[_Frame] = []  # the groups open, outermost first
         self.created: dict[int, float] = {}
         self.ended: dict[int, float] = {}
         self.layers: dict[str, list[Element]] = {
-            name: [] for name in ("back", "activation", "group", "step")
+            name: [] for name in ("shade", "back", "activation", "group", "step")
         }
 
     # -- the vertical walk ---------------------------------------------------
@@ -368,10 +400,10 @@ class _Builder:
             half_widths = (self.heads[i].width + self.heads[i + 1].width) / 2
             self.require(i, i + 1, half_widths + self.measure.head_gap)
         self.items(self.diagram.items)
-        end = self.y
         for column, stack in enumerate(self.bars):
             while stack:
-                self.close_bar(column, end)
+                self.close_bar(column, self.y)
+        end = self.y + FOOTER_GAP
         self.solve()
         for draw in self.draws:
             draw()
@@ -387,11 +419,14 @@ class _Builder:
         (column, offset, column, offset) for :meth:`parallel`."""
         if isinstance(item, Message):
             return self.message(item)
-        if isinstance(item, Note):
-            return self.note(item)
         if isinstance(item, Activation):
             self.activation(item)
-        elif isinstance(item, Group):
+            return None
+        # An activation after anything else starts where that ends.
+        self.last = None
+        if isinstance(item, Note):
+            return self.note(item)
+        if isinstance(item, Group):
             self.group(item)
         elif isinstance(item, Parallel):
             self.parallel(item)
@@ -410,11 +445,49 @@ class _Builder:
         if 0 <= i < j < len(self.heads):
             self.need[i, j] = max(self.need.get((i, j), 0.0), distance)
 
+    def depth(self, column: int) -> int:
+        """How many activation bars lifeline ``column`` has open now."""
+        return len(self.bars[column]) if 0 <= column < len(self.bars) else 0
+
     def edge(self, column: int, direction: int) -> float:
         """The offset from the lifeline of the side of its top activation bar
         facing ``direction`` (+1 right, -1 left); 0 when it has none."""
-        depth = len(self.bars[column])
+        depth = self.depth(column)
         return (depth - 1) * BAR_STEP + direction * BAR_W / 2 if depth else 0.0
+
+    @staticmethod
+    def reach(depth: int, direction: int) -> float:
+        """How far ``depth`` nested bars reach from their lifeline towards
+        ``direction``: nested bars step right, so left it is the bottom one."""
+        if not depth:
+            return 0.0
+        return (depth - 1) * BAR_STEP + BAR_W / 2 if direction > 0 else -BAR_W / 2
+
+    def open_bar(self, column: int, y: float) -> None:
+        self.bars[column].append(y)
+        for frame in self.frames:
+            frame.bars[column] = max(frame.bars.get(column, 0), len(self.bars[column]))
+
+    def fence(self, extent: tuple[int, float, int, float]) -> None:
+        """Keep what is drawn from offset ``extent[1]`` of lifeline
+        ``extent[0]`` to offset ``extent[3]`` of lifeline ``extent[2]`` clear
+        of the lifelines on either side, and of their bars."""
+        first, left, last, right = extent
+        before = self.reach(self.depth(first - 1), 1)
+        self.require(first - 1, first, before + NEIGHBOUR_GAP - left)
+        after = self.reach(self.depth(last + 1), -1)
+        self.require(last, last + 1, right + NEIGHBOUR_GAP - after)
+
+    def holds(self, extent: tuple[int, float, int, float]) -> None:
+        """The innermost open group frames what is drawn over ``extent``."""
+        if self.frames:
+            self.frames[-1].holds(extent)
+
+    def halo(self) -> str:
+        """The colour around text drawn now: the shade of its group."""
+        if not self.frames:
+            return "background"
+        return f"frame-{min(len(self.frames), SHADES)}"
 
     def close_bar(self, column: int, y: float) -> None:
         start = self.bars[column].pop()
@@ -428,15 +501,9 @@ class _Builder:
 
         self.draws.append(draw)
 
-    def touch(self, *columns: int) -> None:
-        """Open groups frame the lifelines their steps use."""
-        for touched in self.open_groups:
-            touched.update(columns)
-
     def message(self, message: Message) -> tuple[int, float, int, float]:
         source = self.columns[message.source]
         target = self.columns[message.target]
-        self.touch(source, target)
         text = message.text
         if message.number is not None:
             text = f"{message.number}. {text}"
@@ -457,23 +524,28 @@ class _Builder:
                 y = max(y, top + half)
                 bottom = y + half
                 self.created[target] = y
+        arrow = _Arrow(message, source, target, start, 0.0, top, y, lines, create)
+        arrow.halo = self.halo()
         if message.activate:
-            self.bars[target].append(y)
+            self.open_bar(target, y)
+        self.arrive(arrow)
         if message.deactivate and self.bars[source]:
             self.close_bar(source, y)
-        arrow = _Arrow(message, source, target, start, 0.0, top, y, lines, create)
-        self.arrive(arrow)
         self.y = bottom + ROW_GAP
         self.last = arrow
         self.draws.append(lambda: self.draw_message(arrow))
         if source == target:
             label_end = self.self_label_offset(arrow) + block_width(lines)
-            return (source, -BAR_W, source, label_end)
-        left, right = sorted((source, target))
-        created = self.heads[target].width / 2 if create else 0.0
-        if target == left:
-            return (left, -created, right, 0.0)
-        return (left, 0.0, right, created)
+            extent = (source, -BAR_W, source, label_end)
+        else:
+            left, right = sorted((source, target))
+            created = self.heads[target].width / 2 if create else 0.0
+            if target == left:
+                extent = (left, -created, right, 0.0)
+            else:
+                extent = (left, 0.0, right, created)
+        self.holds(extent)
+        return extent
 
     def arrive(self, arrow: _Arrow) -> None:
         """Set where ``arrow`` ends and make room for its label."""
@@ -483,17 +555,32 @@ class _Builder:
             room = self.self_label_offset(arrow) + width + NEIGHBOUR_GAP + BAR_W
             self.require(arrow.source, arrow.source + 1, room)
             return
-        back = -arrow.direction
+        direction = arrow.direction
         if arrow.create:
-            arrow.end = back * self.heads[arrow.target].width / 2
+            arrow.end = -direction * self.heads[arrow.target].width / 2
         else:
-            arrow.end = self.edge(arrow.target, back)
-        room = max(width + 2 * LABEL_PAD, 3 * ARROW_LEN)
-        self.require(
-            arrow.source,
-            arrow.target,
-            room + arrow.direction * (arrow.start - arrow.end),
-        )
+            arrow.end = self.edge(arrow.target, -direction)
+        length = 3 * ARROW_LEN + direction * (arrow.start - arrow.end)
+        self.require(arrow.source, arrow.target, length)
+        # The label keeps clear of every bar under it, the ends' lower ones
+        # included: it goes between two bars, in the stretch spanning the
+        # most lifelines (the one nearest the source if several do).
+        reach = self.reach
+        ends = {
+            arrow.source: (arrow.start, reach(self.depth(arrow.source), direction)),
+            arrow.target: (arrow.end, reach(self.depth(arrow.target), -direction)),
+        }
+        low, high = sorted(ends)
+        cuts = [(low, max(ends[low]))]
+        for column in range(low + 1, high):
+            if depth := self.depth(column):
+                cuts += [(column, reach(depth, -1)), (column, reach(depth, 1))]
+        cuts.append((high, min(ends[high])))
+        stretches = [(*a, *b) for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
+        order = stretches if direction > 0 else stretches[::-1]
+        a, a_off, b, b_off = max(order, key=lambda s: s[2] - s[0])
+        arrow.stretch = (a, a_off, b, b_off)
+        self.require(a, b, width + 2 * LABEL_PAD + a_off - b_off)
 
     def self_label_offset(self, arrow: _Arrow) -> float:
         return max(arrow.start, arrow.end) + SELF_W + 6
@@ -503,7 +590,7 @@ class _Builder:
         last = self.last
         y = last.y if last else self.y
         if activation.action == "activate":
-            self.bars[column].append(y)
+            self.open_bar(column, y)
             if last and last.target == column:
                 self.arrive(last)
         elif activation.action == "deactivate":
@@ -517,7 +604,6 @@ class _Builder:
 
     def note(self, note: Note) -> tuple[int, float, int, float]:
         columns = sorted(self.columns[name] for name in note.participants)
-        self.touch(*columns)
         first, last = columns[0], columns[-1]
         # Block notes are laid out by hand, unless a budget is tight.
         if note.block and self.measure.label is None:
@@ -533,18 +619,19 @@ class _Builder:
         top = self.y
         self.y = top + height + ROW_GAP
         if note.position == "left":
-            right = self.edge(first, -1) - NOTE_GAP
-            self.require(first - 1, first, width - right + NEIGHBOUR_GAP + BAR_W)
+            right = self.reach(self.depth(first), -1) - NOTE_GAP
             extent = (first, right - width, first, right)
         elif note.position == "right":
-            left = self.edge(last, 1) + NOTE_GAP
-            self.require(last, last + 1, left + width + NEIGHBOUR_GAP + BAR_W)
+            left = self.reach(self.depth(last), 1) + NOTE_GAP
             extent = (last, left, last, left + width)
         elif first == last:
             extent = (first, -width / 2, first, width / 2)
         else:
             self.require(first, last, width - 2 * OVERHANG)
             extent = (first, -OVERHANG, last, OVERHANG)
+        # A note covers its own lifelines, never a neighbour's bar.
+        self.fence(extent)
+        self.holds(extent)
 
         def draw() -> None:
             left = self.x[extent[0]] + extent[1]
@@ -558,62 +645,125 @@ class _Builder:
         return extent
 
     def group(self, group: Group) -> None:
+        """A frame around the group's items, shaded by its depth, its tab and
+        labels clear of the bars running through it, its sides clear of the
+        bars beside it."""
         top = self.y
         tab_w = text_width(group.keyword, bold=True) + 2 * TAB_PAD_X + TAB_CUT
         labels = [self.wrap(section.label) for section in group.sections] or [[]]
         tab_h = max(1, len(labels[0])) * LH + 2 * TAB_PAD_Y
         self.y = top + tab_h + ROW_GAP
-        marks: list[int] = []
-        self.draws.append(
-            lambda: marks.extend(len(self.layers[k]) for k in ("step", "group"))
-        )
-        separators: list[float] = []
-        self.open_groups.append(set())
+        bars = [len(stack) for stack in self.bars]
+        frame = _Frame(len(self.frames) + 1, dict(enumerate(bars)))
+        rows = [(top, bars)]  # where each label goes, and the bars then
+        # Inner frames are drawn first; their shade goes over this one's.
+        mark: list[int] = []
+        self.draws.append(lambda: mark.append(len(self.layers["shade"])))
+        self.frames.append(frame)
         for i, section in enumerate(group.sections):
             if i:
-                separators.append(self.y)
+                rows.append((self.y, [len(stack) for stack in self.bars]))
                 self.y += TAB_PAD_Y + len(labels[i]) * LH + ROW_GAP
+                self.last = None
             self.items(section.items)
-        touched = self.open_groups.pop()
+        self.frames.pop()
+        self.last = None
         bottom = self.y
         self.y = bottom + ROW_GAP
+        places = self.frame(frame, rows, labels, tab_w)
+        halo = f"frame-{min(frame.depth, SHADES)}"
 
         def draw() -> None:
-            inside = self.layers["step"][marks[0] :] + self.layers["group"][marks[1] :]
-            boxes = [element.bounds for element in inside]
-            boxes += ((self.x[c] - BAR_W, top, self.x[c] + BAR_W, top) for c in touched)
-            if boxes:
-                x0, _, x1, _ = _union(boxes)
-            else:
-                x0, x1 = min(self.x, default=0.0), max(self.x, default=0.0)
-            x0, x1 = x0 - GROUP_PAD, x1 + GROUP_PAD
-            widths = [block_width(lines) for lines in labels]
-            x1 = max(
-                x1,
-                x0 + tab_w + widths[0] + 2 * TAB_PAD_X,
-                x0 + max(widths) + 2 * TAB_PAD_X,
+            if frame.left:
+                x0 = min(self.x[c] + off for c, off in frame.left.items())
+                x1 = max(self.x[c] + off for c, off in frame.right.items())
+            else:  # nobody to frame
+                x0 = x1 = 0.0
+            x1 = max(x1, x0 + tab_w + block_width(labels[0]) + 2 * TAB_PAD_X)
+            box = Rect(x0, top, x1 - x0, bottom - top, "group")
+            shade = Rect(x0, top, x1 - x0, bottom - top, halo)
+            self.layers["shade"].insert(
+                mark[0], Element("group", [shade], line=group.line)
             )
-            tab = _tab(x0, top, tab_w, tab_h)
-            shapes: list[Shape] = [Rect(x0, top, x1 - x0, bottom - top, "group"), tab]
+            shapes: list[Shape] = [box, _tab(x0, top, tab_w, tab_h)]
             text_top = top + (tab_h - LH) / 2
             shapes += _texts(
                 [group.keyword], x0 + TAB_PAD_X, text_top, "group-text", bold=True
             )
-            shapes += _texts(
-                labels[0],
-                x0 + tab_w + TAB_PAD_X,
-                top + TAB_PAD_Y,
-                "group-text",
-                halo=True,
-            )
-            for y, lines in zip(separators, labels[1:], strict=True):
-                shapes.append(Path(((x0, y), (x1, y)), "separator", dashed=True))
-                shapes += _texts(
-                    lines, x0 + TAB_PAD_X, y + TAB_PAD_Y, "group-text", halo=True
-                )
+            for i, ((y, _), lines) in enumerate(zip(rows, labels, strict=False)):
+                if i:
+                    shapes.append(Path(((x0, y), (x1, y)), "separator", dashed=True))
+                if places:
+                    left = self.x[places[i][0]] + places[i][1]
+                else:
+                    left = x0 + TAB_PAD_X + (0.0 if i else tab_w)
+                shapes += _texts(lines, left, y + TAB_PAD_Y, "group-text", halo=halo)
             self.layers["group"].append(Element("group", shapes, line=group.line))
 
         self.draws.append(draw)
+
+    def frame(
+        self,
+        frame: _Frame,
+        rows: list[tuple[float, list[int]]],
+        labels: list[list[str]],
+        tab_w: float,
+    ) -> list[tuple[int, float]]:
+        """Settle where ``frame``'s edges go, as offsets from the lifelines
+        it holds, keep them and its tab and labels clear of bars, and hand
+        them to the group around it.  Returns where each label starts, as
+        (column, offset); nothing for a frame that holds nothing."""
+        if not frame.left:  # an empty group frames every lifeline
+            for column in range(len(self.heads)):
+                frame.holds((column, 0.0, column, 0.0))
+        if not frame.left:
+            return []
+        held = sorted(frame.left.keys() | frame.right.keys())
+        first, last = held[0], held[-1]
+        for column in held:  # the lifelines held and their bars, with a margin
+            depth = frame.bars.get(column, 0)
+            reach = max(self.reach(depth, 1), BAR_W / 2)
+            frame.holds((column, -BAR_W / 2, column, reach))
+        frame.left = {c: off - GROUP_PAD for c, off in frame.left.items()}
+        frame.right = {c: off + GROUP_PAD for c, off in frame.right.items()}
+        places: list[tuple[int, float]] = []
+        for i, ((_, bars), lines) in enumerate(zip(rows, labels, strict=False)):
+            blocked = [c for c in range(first, last + 1) if bars[c]]
+            left = frame.left[first]
+            if not i:  # the tab: left of the first bar it would cover
+                if blocked and blocked[0] == first:
+                    tab_end = self.reach(bars[first], -1) - FRAME_GAP
+                    frame.holds((first, tab_end - tab_w, first, 0.0))
+                    left = frame.left[first]
+                elif blocked:
+                    after = self.reach(bars[blocked[0]], -1)
+                    self.require(first, blocked[0], left + tab_w + FRAME_GAP - after)
+            if blocked and blocked[0] == first:
+                start = self.reach(bars[first], 1) + LABEL_GAP
+                blocked = blocked[1:]
+            else:
+                start = left + (0.0 if i else tab_w) + TAB_PAD_X
+            places.append((first, start))
+            end = start + block_width(lines)
+            if blocked:
+                after = self.reach(bars[blocked[0]], -1)
+                self.require(first, blocked[0], end + LABEL_GAP - after)
+            else:
+                frame.holds((first, start, first, end + TAB_PAD_X))
+        # The sides keep clear of the bars beside the frame.
+        before = self.reach(frame.bars.get(first - 1, 0), 1) + FRAME_GAP
+        for column, off in frame.left.items():
+            self.require(first - 1, column, before - off)
+        after = self.reach(frame.bars.get(last + 1, 0), -1) - FRAME_GAP
+        for column, off in frame.right.items():
+            self.require(column, last + 1, off - after)
+        if self.frames:
+            outer = self.frames[-1]
+            for column, off in frame.left.items():
+                outer.holds((column, off, column, off))
+            for column, off in frame.right.items():
+                outer.holds((column, off, column, off))
+        return places
 
     def parallel(self, parallel: Parallel) -> None:
         """Items share a row as long as they keep to different lifelines;
@@ -628,7 +778,8 @@ class _Builder:
                 rows.append([])
             if span:
                 insort(taken, span)
-            self.y = top
+            if span:  # an activation stays where the item before it ended
+                self.y = top
             extent = self.item(item)
             bottom = max(bottom, self.y)
             if extent:
@@ -695,7 +846,7 @@ class _Builder:
             if kind.two_headed:
                 shapes.append(_arrow_head((start, y0), -1, kind.open_head))
             label_x = source_x + self.self_label_offset(arrow)
-            shapes += _texts(arrow.lines, label_x, arrow.top, "text", halo=True)
+            shapes += _texts(arrow.lines, label_x, arrow.top, "text", halo=arrow.halo)
         else:
             line = Path(
                 ((start, arrow.y), (end, arrow.y)), "message", dashed=kind.dashed
@@ -708,9 +859,15 @@ class _Builder:
                 shapes.append(
                     _arrow_head((start, arrow.y), -arrow.direction, kind.open_head)
                 )
-            centre = (start + end) / 2
+            # Centred over the arrow, or near its source when the arrow is
+            # long, so the label shows where the message leaves.
+            a, a_off, b, b_off = arrow.stretch
+            low, high = self.x[a] + a_off, self.x[b] + b_off
+            slack = high - low - 2 * LABEL_PAD - block_width(arrow.lines)
+            shift = max(slack / 2 - LABEL_SHIFT, 0.0) * arrow.direction
+            centre = (low + high) / 2 - shift
             shapes += _texts(
-                arrow.lines, centre, arrow.top, "text", centre=True, halo=True
+                arrow.lines, centre, arrow.top, "text", centre=True, halo=arrow.halo
             )
         message = arrow.message
         self.layers["step"].append(Element("message", shapes, message, message.line))

@@ -411,8 +411,8 @@ class _Content:
             shows.append((mode, place + f"{self.y(text.y)} Tm {string} Tj"))
         if not shows:
             return
-        if text.halo and LIGHT["background"].fill:
-            halo = _colour(LIGHT["background"].fill)
+        if text.halo and LIGHT[text.halo].fill:
+            halo = _colour(LIGHT[text.halo].fill)
             runs = " ".join(show for _, show in shows)
             self.ops.append(f"q {halo} RG {_HALO_WIDTH} w BT 1 Tr {runs} ET Q")
         fill = _colour(LIGHT[text.role].fill or "#000000")

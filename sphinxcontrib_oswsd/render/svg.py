@@ -112,8 +112,11 @@ def stylesheet() -> str:
                 for prop, value in (("fill", paint.fill), ("stroke", paint.stroke))
             ]
             out.append(f".oswsd-{role}{{{';'.join(decls)}}}")
-        halo = palette["background"].fill or "none"
-        out.append(f".oswsd-halo{{stroke:var(--oswsd-background-fill,{halo})}}")
+        out += (
+            f".oswsd-halo-{role}{{stroke:var(--oswsd-{role}-fill,{paint.fill})}}"
+            for role, paint in palette.items()
+            if role == "background" or role.startswith("frame-")
+        )
         return "\n".join(out)
 
     return (
@@ -219,12 +222,13 @@ def _text(text: Text) -> str:
         attrs += ' font-weight="bold"'
     attrs += _paint(text.role, text=True)
     if text.halo:
-        # Outlined in the background colour, under the glyphs, so a label
-        # stays readable where lifelines run through it.
-        background = LIGHT["background"].fill or "none"
-        attrs = attrs.replace(' class="', ' class="oswsd-halo ', 1)
+        # Outlined in the colour behind it (the background, or a group's
+        # shade), under the glyphs, so a label stays readable where
+        # lifelines run through it.
+        behind = LIGHT[text.halo].fill or "none"
+        attrs = attrs.replace(' class="', f' class="oswsd-halo-{text.halo} ', 1)
         attrs += (
-            f' stroke="{background}" stroke-width="3" stroke-linejoin="round"'
+            f' stroke="{behind}" stroke-width="3" stroke-linejoin="round"'
             ' paint-order="stroke"'
         )
     return f"<text{attrs}>{_xml(text.text)}</text>"

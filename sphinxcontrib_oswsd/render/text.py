@@ -89,6 +89,7 @@ def advance(char: str, bold: bool = False) -> float:
     return _UNKNOWN
 
 
+@lru_cache(maxsize=65536)
 def text_width(text: str, size: float = FONT_SIZE, bold: bool = False) -> float:
     """The width of one line of ``text`` at ``size``, in px."""
     return sum(advance(char, bold) for char in text) * size / 1000
