@@ -172,7 +172,7 @@ class ClaimChecker:
         if not sends:
             return f"{where} makes no RPC cast or call; reference the RPC client method"
         method, kind = claim.get("method"), claim.get("kind")
-        same = [s for s in sends if s[1] == method]
+        same = [s for s in sends if s[1] in (method, "*")]  # *: named at run time
         if not same:
             named = ", ".join(f"{s[1]} ({_kind(s)})" for s in sends)
             return f"{where} sends {named}, not {method}"
@@ -388,27 +388,41 @@ def describe_check(check: str, rules: dict[str, str]) -> str:
     return " or ".join(names)
 
 
+_VISIBILITY = re.compile(r"'(\w+)':%\(visibility\)s")
+_FIELD = re.compile(r"field:(\w+):(\w+)=True")
+
+
 def _persona(atoms: frozenset[str]) -> str:
+    """The name of one alternative (an "and" of atoms) of a check string."""
     if "!" in atoms:
         return "nobody"
     if not atoms or atoms <= {"@"}:
         return "any"
-    roles = {a.split(":", 1)[1] for a in atoms if a.startswith("role:")}
-    if "role:admin" in atoms or "is_admin:True" in atoms:
+    if atoms & {"role:admin", "is_admin:True", "is_admin:1"}:
         return "admin"
-    owned = any(
-        a.split(":", 1)[0] in ("project_id", "tenant_id", "user_id") or "owner" in a
-        for a in atoms
+    roles = {a.split(":", 1)[1] for a in atoms if a.startswith("role:")}
+    kinds = {a.split(":", 1)[0] for a in atoms}
+    owned = bool(kinds & {"project_id", "tenant_id", "user_id"}) or any(
+        a.startswith("rule:") and a.endswith("owner") for a in atoms
     )
-    system = "system_scope:all" in atoms
-    if len(roles) == 1:
-        (role,) = roles
-        if system:
-            return f"system {role}"
-        if owned or role == "service":
-            return f"project {role}" if role != "service" else "service"
-    if not roles and owned and len(atoms) == 1:
-        return "owner"
+    if len(atoms) == 1 and (match := _FIELD.fullmatch(next(iter(atoms)))):
+        return f"{match[2]} {match[1]}"  # field:networks:shared=True -> shared networks
+    if len(roles) != 1:
+        return "owner" if not roles and owned and len(atoms) == 1 else _raw(atoms)
+    (role,) = roles
+    visible = [m[1] for a in atoms if (m := _VISIBILITY.fullmatch(a))]
+    if visible and len(atoms) == 2:
+        return f"{role} of a {visible[0]} image"
+    if "system_scope:all" in atoms:
+        return f"system {role}"
+    if any("domain" in k for k in kinds):
+        return f"domain {role}"
+    if owned:
+        return f"project {role}"
+    return role if len(atoms) == 1 else _raw(atoms)
+
+
+def _raw(atoms: frozenset[str]) -> str:
     return " and ".join(sorted(atoms))
 
 

@@ -109,7 +109,22 @@ NOVA_RULES = {
             "project reader or admin",
         ),
         ("role:reader and system_scope:all", "system reader"),
-        ("field:networks:shared=True", "field:networks:shared=True"),
+        (  # keystone
+            "role:admin or is_admin:1 or (role:reader and "
+            "domain_id:%(target.project.domain_id)s)",
+            "domain reader or admin",
+        ),
+        (  # neutron's create_port
+            "field:networks:shared=True or (role:member and project_id:%(project_id)s)",
+            "project member or shared networks",
+        ),
+        (  # glance's get_image
+            "role:reader and project_id:%(project_id)s or "
+            "(role:reader and 'public':%(visibility)s)",
+            "project reader or reader of a public image",
+        ),
+        ("role:advsvc", "advsvc"),
+        ("field:port:device_owner=~^network:", "field:port:device_owner=~^network:"),
     ],
 )
 def test_check_strings_are_named_as_the_diagrams_write_them(check, phrase):

@@ -36,6 +36,11 @@ TREE = {
 
             def port_update(self, context, port):
                 self._notify(context, 'port_update', port)
+
+            def _cast_message(self, context, action, payload):
+                method = action + '_end'
+                self.client.prepare().cast(context, method, payload=payload)
+                subprocess.call(context, method)  # not an RPC client
         """,
     "proj/policies/__init__.py": "",
     "proj/policies/base.py": """
@@ -150,6 +155,20 @@ TREE = {
                     return webob.Response(status_int=202)
                 return {'volumeAttachment': {}}
 
+        def when_delete(index):
+            return _composed(_set_del_code, index)
+
+        def _set_del_code(f):
+            def wrapped(*args):
+                f(*args)
+                pecan.response.status = 204
+            return wrapped
+
+        class ItemController:
+            @utils.when_delete(index)
+            def delete(self):
+                pass
+
         class ResponseSerializer:
             def upload(self, response, result):
                 response.status_int = http.NO_CONTENT
@@ -179,6 +198,7 @@ def test_rpc_casts_calls_fanout_and_forwarded_method_names(facts):
         ["cast", "confirm_resize", 0],
     ]
     assert rpc["ComputeAPI.port_update"] == [["cast", "port_update", 1]]
+    assert rpc["ComputeAPI._cast_message"] == [["cast", "*", 0]]
 
 
 def test_policy_names_and_check_strings_follow_constants_across_modules(facts):
@@ -239,6 +259,7 @@ def test_http_success_codes(facts):
     assert http["PauseController.attach"] == [200, 202]  # 202, else the default
     assert http["ResponseSerializer.upload"] == [204]
     assert "PauseController.show" not in http  # the framework's default
+    assert http["ItemController.delete"] == [204]  # from its decorator
 
 
 def test_an_index_keeps_its_facts_and_an_index_without_facts_still_loads(
@@ -257,3 +278,48 @@ def test_an_index_keeps_its_facts_and_an_index_without_facts_still_loads(
     old.save(tmp_path / "old.json.gz")
     assert "facts" not in loads_gz((tmp_path / "old.json.gz").read_bytes())
     assert SourceIndex.load(tmp_path / "old.json.gz").facts == {}
+
+
+def test_a_support_library_lends_its_names_and_rules(tmp_path, capsys):
+    """neutron's policies use neutron-lib's check strings and base rules."""
+    import importlib.util
+
+    files = {
+        "proj-1.0/proj/__init__.py": "",
+        "proj-1.0/proj/policies.py": """
+            from oslo_policy import policy
+            from lib.policy import rules as lib_rules
+            rules = [policy.RuleDefault('create_port', lib_rules.ADMIN_OR_MEMBER)]
+            """,
+        "lib-2.0/lib/__init__.py": "",
+        "lib-2.0/lib/policy/__init__.py": "",
+        "lib-2.0/lib/policy/rules.py": """
+            ADMIN = 'rule:admin_only'
+            MEMBER = 'role:member and project_id:%(project_id)s'
+            ADMIN_OR_MEMBER = '(' + ADMIN + ') or (' + MEMBER + ')'
+            """,
+        "lib-2.0/lib/policy/_engine.py": """
+            from oslo_policy import policy
+            _BASE_RULES = [policy.RuleDefault('admin_only', 'role:admin')]
+            """,
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    alone = extract_facts("proj", tmp_path / "proj-1.0")[0]["policy"]
+    assert "create_port" not in alone  # its check string is in the library
+    script = Path(__file__).parent.parent / "tools" / "build_indexes.py"
+    spec = importlib.util.spec_from_file_location("build_indexes", script)
+    build_indexes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_indexes)
+    out = tmp_path / "data"
+    out.mkdir()
+    argv = ["--unpacked", str(tmp_path), "--output", str(out), "--support", "lib==2.0"]
+    assert build_indexes.main([*argv, "proj==1.0"]) == 0
+    policy = SourceIndex.load(out / "proj-1.0.json.gz").facts["policy"]
+    assert policy["create_port"] == (
+        "(rule:admin_only) or (role:member and project_id:%(project_id)s)"
+    )
+    assert policy["admin_only"] == "role:admin"
+    assert "policy 2" in capsys.readouterr().out

@@ -42,10 +42,11 @@ PINNED = {
     "oslo.messaging": "18.3.1",
 }
 
-#: Libraries whose names a release's facts need, per (project, version): the
-#: release the project's requirements allow (neutron 29.0.0: neutron-lib>=5.0.0).
+#: Libraries whose names a project's facts need, per release of the project:
+#: the release its requirements allow (neutron 29.0.0: neutron-lib>=5.0.0).
+#: Add a line for each release indexed; without one the tool says what is lost.
 SUPPORT = {
-    ("neutron", "29.0.0"): ("neutron-lib==5.0.0",),
+    "neutron": {"29.0.0": ("neutron-lib==5.0.0",)},
 }
 
 
@@ -75,7 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="oswsd-indexes-") as tmp:
         for project, version in wanted.items():
             root = _source(args.unpacked, project, version, Path(tmp))
-            specs = args.support or SUPPORT.get((project, version), ())
+            specs = args.support or SUPPORT.get(project, {}).get(version, ())
+            if project in SUPPORT and not specs:
+                print(
+                    f"{project}: no support library for {version} (SUPPORT, "
+                    "--support): facts defined in it are left out",
+                    file=sys.stderr,
+                )
             support = tuple(
                 _source(args.unpacked, *spec.split("=="), Path(tmp)) for spec in specs
             )

@@ -9,7 +9,8 @@ never imported. Six kinds, each as small as a check needs:
     'pause_instance', ...)``) and whether the client was prepared with
     ``fanout=True``. A helper that casts a method name it is given
     (``_notification(context, method, ...)``) is followed one level: its
-    callers in the same module with a string there are recorded too.
+    callers in the same module with a string there are recorded too. A
+    method name known only at run time is recorded as ``*``.
 ``policy``
     ``{rule: check string}`` for every ``RuleDefault``/``DocumentedRuleDefault``,
     the base rules included, so ``rule:...`` references can be expanded.
@@ -414,7 +415,9 @@ def _rpc(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, list]]:
                         if method.id in params:
                             short = qualname.rpartition(".")[2]
                             forwarders[short] = (params.index(method.id), kind, fanout)
-                    continue
+                    if not _rpc_client(call):
+                        continue
+                    name = "*"  # a method name known at run time only
                 for kind in kinds if isinstance(name, str) else ():
                     entry = [kind, name, int(fanout)]
                     if entry not in records.setdefault(qualname, []):
@@ -434,6 +437,15 @@ def _rpc(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, list]]:
         if records:
             found[module.path] = dict(sorted(records.items()))
     return found
+
+
+def _rpc_client(call: ast.Call) -> bool:
+    """``cctxt.cast(...)``, ``self.client.prepare(...).call(...)``: an RPC
+    client's, not any object's ``call``."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return True  # a name bound to cctxt.cast/cctxt.call
+    return bool(re.search(r"cctxt|client|prepare|rpc", ast.unparse(func.value), re.I))
 
 
 def _chosen_senders(nodes: list[ast.AST]) -> dict[str, list[str]]:
@@ -895,7 +907,47 @@ def _http(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, list[int]]
                 codes_of[qualname] = sorted(codes)
         if codes_of:
             found[module.path] = codes_of
+    _inherit_decorator_codes(found, modules)
     return found
+
+
+def _inherit_decorator_codes(
+    found: dict[str, dict[str, list[int]]], modules: list[_Module]
+) -> None:
+    """A method without a code of its own takes its decorator's: neutron's
+    ``@utils.when_delete(index)`` wraps it in a function answering 204."""
+    setters: dict[str, set[int]] = {}  # module-level function name -> codes
+    for module in modules:
+        codes_of = found.get(module.path, {})
+        top = {q for q, _, _ in module.functions if "." not in q}
+        for name in top:
+            codes = {
+                c for q, cs in codes_of.items() if q.split(".")[0] == name for c in cs
+            }
+            if codes:
+                setters.setdefault(name, set()).update(codes)
+        for qualname, _, nodes in module.functions:  # when_delete -> _set_del_code
+            if "." in qualname or qualname in setters:
+                continue
+            used = {n.id for n in nodes if isinstance(n, ast.Name)} & set(setters) & top
+            for name in used:
+                setters.setdefault(qualname, set()).update(setters[name])
+    for module in modules:
+        for qualname, function, _ in module.functions:
+            if qualname in found.get(module.path, {}):
+                continue
+            codes = {
+                code
+                for decorator in function.decorator_list
+                for code in setters.get(
+                    _callee(decorator)
+                    if isinstance(decorator, ast.Call)
+                    else ast.unparse(decorator).rpartition(".")[2],
+                    (),
+                )
+            }
+            if codes:
+                found.setdefault(module.path, {})[qualname] = sorted(codes)
 
 
 def _returns_body(node: ast.AST) -> bool:
