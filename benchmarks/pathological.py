@@ -2,10 +2,10 @@
 
 Each shape makes a diagram of ``n`` units and names the stage that was slow
 with it (issue 13: a line of quoted arrows, spaces in a title, a steps list
-with many participants, ``parallel`` with many messages). Linear code takes
-about 4 times as long for 4 times the input; ``tests/test_pathological.py``
-holds every shape to at most 6, and ``python -m benchmarks.parse`` prints
-the ratios.
+with many participants, ``parallel`` with many messages; and seqdiag
+sources). Linear code takes about 4 times as long for 4 times the input;
+``tests/test_pathological.py`` holds every shape to at most 6, and
+``python -m benchmarks.parse`` prints the ratios.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sphinxcontrib_oswsd.diag.parser import parse as parse_seqdiag
 from sphinxcontrib_oswsd.render.layout import layout
 from sphinxcontrib_oswsd.steps import steps_list
 from sphinxcontrib_oswsd.wsd.parser import parse
@@ -44,6 +45,24 @@ SHAPES = (
         lambda n: "".join(f"P{i}->P{i + 1}: m\n" for i in range(n)),
         lambda text: steps_list(parse(text), {}),
         2_000,
+    ),
+    Shape(
+        "seqdiag: a chain of calls",
+        lambda n: "{ " + " => ".join(f"N{i}" for i in range(n)) + "; }",
+        parse_seqdiag,
+        3_000,
+    ),
+    Shape(
+        "seqdiag: many edges with notes",
+        lambda n: "{" + "A -> B [label = x, note = y]; === s ===\n" * n + "}",
+        parse_seqdiag,
+        1_000,
+    ),
+    Shape(
+        "seqdiag: a long quoted label",
+        lambda n: '{ A -> B [label = "' + 'x \\" ' * n + '"]; }',
+        parse_seqdiag,
+        200_000,
     ),
     Shape(
         "parallel with many messages",

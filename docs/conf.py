@@ -16,7 +16,7 @@ copyright = "2026, sphinxcontrib-oswsd developers"
 release = __version__
 version = ".".join(release.split(".")[:2])
 
-extensions = ["sphinxcontrib_oswsd", "oswsd_docs"]
+extensions = ["sphinxcontrib_oswsd", "sphinxcontrib_oswsd.seqdiag", "oswsd_docs"]
 
 # The extension's default renderer is the websequencediagrams.com API. These
 # docs use the bundled offline renderer instead, so `tox -e docs`, CI and any

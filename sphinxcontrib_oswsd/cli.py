@@ -226,6 +226,35 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from sphinxcontrib_oswsd.diag.parser import parse as parse_seqdiag
+    from sphinxcontrib_oswsd.wsd.writer import to_wsd
+
+    path = args.file
+    try:
+        source = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from exc
+    try:
+        diagram, infos = parse_seqdiag(source)
+    except WSDSyntaxError as exc:
+        print(f"{path}:{exc.line}: error: {exc.message}", file=sys.stderr)
+        return EXIT_FAILED
+    for info in infos:
+        print(f"{path}:{info.line}: info: {info.message}", file=sys.stderr)
+    text = f"# Converted from {Path(path).name} by oswsd convert.\n" + to_wsd(diagram)
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _error(f"{args.output}: cannot write: {exc.strerror or exc}")
+        return EXIT_FAILED
+    print(f"{args.output}: written ({len(diagram.steps())} steps)", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     library = _library(args)
     source_dirs = dict(_source_dir(spec) for spec in args.source or ())
@@ -635,6 +664,15 @@ def _build_parser() -> argparse.ArgumentParser:
     validate.add_argument("-q", "--quiet", action="store_true", help="only problems")
     _add_workflow_dir(validate)
     validate.set_defaults(func=_cmd_validate)
+
+    convert = commands.add_parser(
+        "convert", help="write a seqdiag source (.diag) as WSD, for the library"
+    )
+    convert.add_argument("file", metavar="FILE.diag")
+    convert.add_argument(
+        "-o", "--output", metavar="OUT.wsd", help="write here (default: stdout)"
+    )
+    convert.set_defaults(func=_cmd_convert)
 
     check = commands.add_parser(
         "check", help="check that every source reference names real code"
