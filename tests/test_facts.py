@@ -37,6 +37,28 @@ TREE = {
             def port_update(self, context, port):
                 self._notify(context, 'port_update', port)
 
+            def _prepare_fanout(self, obj):
+                return self.client.prepare(fanout=True, topic=obj)
+
+            def push(self, context, obj):
+                cctxt = self._prepare_fanout(obj)
+                cctxt.cast(context, 'push', obj=obj)
+
+            def _notification(self, context, method, routers):
+                if plugin:
+                    self._agent_notification(context, method, routers)
+                else:
+                    cctxt = self.client.prepare(fanout=True)
+                    cctxt.cast(context, method, routers=routers)
+
+            def _agent_notification(self, context, method, routers):
+                for host in hosts:
+                    cctxt = self.client.prepare(server=host)
+                    cctxt.cast(context, method, routers=routers)
+
+            def routers_updated(self, context, routers):
+                self._notification(context, 'routers_updated', routers)
+
             def _cast_message(self, context, action, payload):
                 method = action + '_end'
                 self.client.prepare().cast(context, method, payload=payload)
@@ -199,6 +221,12 @@ def test_rpc_casts_calls_fanout_and_forwarded_method_names(facts):
     ]
     assert rpc["ComputeAPI.port_update"] == [["cast", "port_update", 1]]
     assert rpc["ComputeAPI._cast_message"] == [["cast", "*", 0]]
+    assert rpc["ComputeAPI.push"] == [["cast", "push", 1]]  # through a helper
+    # one host at a time through a second helper, or all of them
+    assert rpc["ComputeAPI.routers_updated"] == [
+        ["cast", "routers_updated", 0],
+        ["cast", "routers_updated", 1],
+    ]
 
 
 def test_policy_names_and_check_strings_follow_constants_across_modules(facts):

@@ -644,3 +644,18 @@ def test_a_style_that_needs_a_key_is_a_style_warning_without_one(
         "index.rst:4: WARNING: nova/pause: the napkin style needs an API key" in found
     )
     assert wsd_server.requests == []
+
+
+def test_an_entry_gone_bad_before_writing_is_a_warning_and_a_local_drawing(
+    make_app, rootdir, tmp_path, wsd_server
+):
+    _api_app(make_app, rootdir, tmp_path, wsd_server).build()
+    for entry in (tmp_path / "cache").glob("*.oswsd"):
+        entry.write_bytes(entry.read_bytes()[:-20])
+    app = _api_app(make_app, rootdir, tmp_path, wsd_server, fresh=False)
+    app.build(force_all=True)  # pages written again, not read again
+    found = warnings(app)
+    assert found.count("removed corrupt cache entry") == 2, found
+    assert "index.rst:4: WARNING: nova/pause: removed corrupt" in found
+    assert len(inline_svgs(html(app))) == 2
+    assert not list((tmp_path / "cache").glob("*.oswsd"))

@@ -380,6 +380,7 @@ class _Builder:
         self.bars: list[list[float]] = [[] for _ in self.heads]
         self.last: _Arrow | None = None
         self.frames: list[_Frame] = []  # the groups open, outermost first
+        self.bare: dict[int, float] = {}  # depth -> right end, without lifelines
         self.created: dict[int, float] = {}
         self.ended: dict[int, float] = {}
         self.layers: dict[str, list[Element]] = {
@@ -588,7 +589,8 @@ class _Builder:
     def activation(self, activation: Activation) -> None:
         column = self.columns[activation.participant]
         last = self.last
-        y = last.y if last else self.y
+        # At the last message, else in the gap after the item before.
+        y = last.y if last else self.y - ROW_GAP / 2
         if activation.action == "activate":
             self.open_bar(column, y)
             if last and last.target == column:
@@ -677,9 +679,14 @@ class _Builder:
             if frame.left:
                 x0 = min(self.x[c] + off for c, off in frame.left.items())
                 x1 = max(self.x[c] + off for c, off in frame.right.items())
-            else:  # nobody to frame
-                x0 = x1 = 0.0
-            x1 = max(x1, x0 + tab_w + block_width(labels[0]) + 2 * TAB_PAD_X)
+            else:  # nobody to frame: groups nest by their depth alone
+                x0 = (frame.depth - 1) * GROUP_PAD
+                inner = [x for depth, x in self.bare.items() if depth > frame.depth]
+                x1 = max(inner, default=x0) + GROUP_PAD
+            widths = [block_width(lines) for lines in labels]
+            x1 = max(x1, x0 + max(tab_w + widths[0], *widths) + 2 * TAB_PAD_X)
+            if not frame.left:
+                self.bare[frame.depth] = max(self.bare.get(frame.depth, x1), x1)
             box = Rect(x0, top, x1 - x0, bottom - top, "group")
             shade = Rect(x0, top, x1 - x0, bottom - top, halo)
             self.layers["shade"].insert(
@@ -807,10 +814,12 @@ class _Builder:
             return (source, target + reach)
         if isinstance(item, Note):
             columns = sorted(self.columns[name] for name in item.participants)
+            # Beside a lifeline, a note shares no row with what may open a
+            # bar on that lifeline.
             if item.position == "left":
-                return (columns[0] - 1, columns[0])
+                return (columns[0] - 1, columns[0] + 0.5)
             if item.position == "right":
-                return (columns[-1], columns[-1] + 1)
+                return (columns[-1] - 0.5, columns[-1] + 1)
             return (columns[0] - 0.5, columns[-1] + 0.5)
         return None if isinstance(item, Activation) else _EVERYWHERE
 

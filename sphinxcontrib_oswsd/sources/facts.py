@@ -384,19 +384,16 @@ def _parse_tree(root: Path, notes: list[str]) -> list[_Module]:
 def _rpc(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, list]]:
     found: dict[str, dict[str, list]] = {}
     for module in modules:
-        forwarders: dict[str, tuple[int, str, bool]] = {}
-        records: dict[str, list[list[object]]] = {}
+        records: dict[str, set[tuple[str, str, int]]] = {}
+        # helper name -> {(index of its method parameter, kind, fanout)}
+        forwarders: dict[str, set[tuple[int, str, int]]] = {}
+        helpers = _fanout_helpers(module)
         for qualname, function, nodes in module.functions:
-            calls = [n for n in nodes if isinstance(n, ast.Call)]
-            fanout = any(
-                kw.arg == "fanout"
-                and isinstance(kw.value, ast.Constant)
-                and kw.value.value is True
-                for call in calls
-                for kw in call.keywords
-            )
+            params = _parameters(function)
             chosen = _chosen_senders(nodes)
-            for call in calls:
+            for call in nodes:
+                if not isinstance(call, ast.Call):
+                    continue
                 kind = _callee(call)
                 if isinstance(call.func, ast.Name) and kind in chosen:
                     kinds = chosen[kind]  # send = cctxt.cast if cast else cctxt.call
@@ -407,36 +404,107 @@ def _rpc(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, list]]:
                 method = _argument(call, 1, "method")
                 if method is None:
                     continue
+                fanouts = _fanouts(call, nodes, helpers)
                 try:
                     name = tree.value(module, method)
                 except Unknown:
-                    if isinstance(method, ast.Name):
-                        params = _parameters(function)
-                        if method.id in params:
-                            short = qualname.rpartition(".")[2]
-                            forwarders[short] = (params.index(method.id), kind, fanout)
+                    if isinstance(method, ast.Name) and method.id in params:
+                        short = qualname.rpartition(".")[2]
+                        forwarders.setdefault(short, set()).update(
+                            (params.index(method.id), k, f)
+                            for k in kinds
+                            for f in fanouts
+                        )
                     if not _rpc_client(call):
                         continue
                     name = "*"  # a method name known at run time only
-                for kind in kinds if isinstance(name, str) else ():
-                    entry = [kind, name, int(fanout)]
-                    if entry not in records.setdefault(qualname, []):
-                        records[qualname].append(entry)
-        for qualname, _, nodes in module.functions:
-            for call in nodes:
-                if not isinstance(call, ast.Call) or _callee(call) not in forwarders:
-                    continue
-                position, kind, fanout = forwarders[_callee(call)]
-                argument = _argument(call, position, "method")
-                if isinstance(argument, ast.Constant) and isinstance(
-                    argument.value, str
-                ):
-                    entry = [kind, argument.value, int(fanout)]
-                    if entry not in records.setdefault(qualname, []):
-                        records[qualname].append(entry)
+                if isinstance(name, str):
+                    records.setdefault(qualname, set()).update(
+                        (k, name, f) for k in kinds for f in fanouts
+                    )
+        changed = True
+        while changed:  # helpers passing their own method parameter to a helper
+            changed = False
+            for qualname, function, nodes in module.functions:
+                params = _parameters(function)
+                short = qualname.rpartition(".")[2]
+                for call in nodes:
+                    if not isinstance(call, ast.Call):
+                        continue
+                    for position, kind, fanout in forwarders.get(
+                        _callee(call), set()
+                    ).copy():
+                        argument = _argument(call, position, "method")
+                        if isinstance(argument, ast.Constant) and isinstance(
+                            argument.value, str
+                        ):
+                            entries = records.setdefault(qualname, set())
+                            entries.add((kind, argument.value, fanout))
+                        elif isinstance(argument, ast.Name) and argument.id in params:
+                            entry = (params.index(argument.id), kind, fanout)
+                            if entry not in forwarders.setdefault(short, set()):
+                                forwarders[short].add(entry)
+                                changed = True
         if records:
-            found[module.path] = dict(sorted(records.items()))
+            found[module.path] = {
+                q: [list(entry) for entry in sorted(r)]
+                for q, r in sorted(records.items())
+            }
     return found
+
+
+def _is_fanout(node: ast.AST) -> bool:
+    """``prepare(fanout=True, ...)`` somewhere in ``node``."""
+    return any(
+        isinstance(n, ast.Call)
+        and any(
+            kw.arg == "fanout"
+            and isinstance(kw.value, ast.Constant)
+            and kw.value.value is True
+            for kw in n.keywords
+        )
+        for n in ast.walk(node)
+    )
+
+
+def _fanout_helpers(module: _Module) -> set[str]:
+    """Functions returning a client prepared with ``fanout=True``."""
+    return {
+        qualname.rpartition(".")[2]
+        for qualname, _, nodes in module.functions
+        if any(
+            isinstance(n, ast.Return) and n.value is not None and _is_fanout(n.value)
+            for n in nodes
+        )
+    }
+
+
+def _fanouts(call: ast.Call, nodes: list[ast.AST], helpers: set[str]) -> set[int]:
+    """Whether ``call`` (``cctxt.cast(...)``) goes to all servers: 1, to one: 0,
+    or either (``cctxt`` prepared with and without ``fanout`` in branches)."""
+
+    def fanout(expr: ast.AST) -> int:
+        return int(
+            _is_fanout(expr)
+            or any(
+                isinstance(n, ast.Call) and _callee(n) in helpers
+                for n in ast.walk(expr)
+            )
+        )
+
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if isinstance(receiver, ast.Name):
+        assigned = [
+            fanout(n.value)
+            for n in nodes
+            if isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == receiver.id for t in n.targets)
+        ]
+        if assigned:
+            return set(assigned)
+    if receiver is not None and not isinstance(receiver, ast.Name):
+        return {fanout(receiver)}
+    return {int(any(fanout(n) for n in nodes if isinstance(n, ast.Assign)))}
 
 
 def _rpc_client(call: ast.Call) -> bool:
