@@ -112,6 +112,26 @@ TREE = {
         def list_opts():
             return {'DEFAULT': compute_opts}
         """,
+    "proj/conf/token.py": """
+        from oslo_config import cfg
+        GROUP_NAME = __name__.split('.')[-1]
+        ALL_OPTS = [cfg.IntOpt('expiration', default=3600)]
+
+        def register_opts(conf):
+            conf.register_opts(ALL_OPTS, group=GROUP_NAME)
+        """,
+    "proj/conf/quota.py": """
+        from oslo_config import cfg
+        QUOTAS_CFG_GROUP = 'QUOTAS'
+        core_quota_opts = [cfg.IntOpt('quota_port', default=500)]
+
+        def register_quota_opts(opts, cfg=cfg.CONF):
+            cfg.register_opts(opts, QUOTAS_CFG_GROUP)
+        """,
+    "proj/quota_user.py": """
+        from proj.conf import quota
+        quota.register_quota_opts(quota.core_quota_opts)
+        """,
     "proj/conf/other.py": """
         from oslo_config import cfg
         from proj.conf import compute
@@ -249,6 +269,8 @@ def test_options_get_their_group_from_registration_or_list_opts(facts):
     assert options["DEFAULT"]["host_name"] == "None"
     assert options["other"]["host_name"] == "None"  # registered through an import
     assert options["solo"]["single"] == "True"
+    assert options["token"]["expiration"] == "3600"  # the group is the module's name
+    assert options["QUOTAS"]["quota_port"] == "500"  # through a registering helper
 
 
 def test_notifications_versioned_samples_and_prefixed_suffixes(facts):

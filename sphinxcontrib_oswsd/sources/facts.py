@@ -244,6 +244,13 @@ class _Tree:
                     return left % (tuple(right) if isinstance(right, list) else right)
             except (TypeError, ValueError, KeyError) as error:
                 raise Unknown(str(error)) from None
+        if isinstance(node, ast.Subscript):  # __name__.split('.')[-1]
+            sequence = self.value(module, node.value)
+            index = self.value(module, node.slice)
+            try:
+                return sequence[index]  # type: ignore[index]
+            except (TypeError, IndexError, KeyError) as error:
+                raise Unknown(str(error)) from None
         if isinstance(node, ast.Call):
             return self._call(module, node)
         raise Unknown(type(node).__name__)
@@ -257,6 +264,10 @@ class _Tree:
             return self.value(module, _argument(node, 0, "name"))
         if name == "index" and isinstance(node.func, ast.Attribute) and node.args:
             return self.value(module, node.args[0])  # Enum.index(Enum.X)
+        if name == "split" and isinstance(node.func, ast.Attribute):
+            text = self.value(module, node.func.value)
+            if isinstance(text, str):
+                return text.split(*[self.value(module, a) for a in node.args])
         raise Unknown(f"call {name}")
 
     def name(self, module: _Module, name: str) -> object:
@@ -266,6 +277,8 @@ class _Tree:
             return _Ref(module.dotted, name)
         if name in module.imports:
             return self.dotted(module.imports[name])
+        if name == "__name__":
+            return module.dotted
         if name in ("None", "True", "False"):
             return {"None": None, "True": True, "False": False}[name]
         raise Unknown(name)
@@ -571,6 +584,25 @@ def _options(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, str]]:
                 registrations.extend(
                     ([ref], group) for ref, group in _listed(tree, module, node)
                 )
+    # def register_quota_opts(opts, cfg=CONF): cfg.register_opts(opts, 'QUOTAS')
+    registrars = {
+        function.name: (_parameters(function).index(opts.id), group)
+        for module in modules
+        for _, function, nodes in module.functions
+        for call in nodes
+        if isinstance(call, ast.Call)
+        and _callee(call) in ("register_opts", "register_opt")
+        and isinstance(opts := _argument(call, 0, "opts"), ast.Name)
+        and opts.id in _parameters(function)
+        and (group := _group_name(tree, module, _argument(call, 1, "group")))
+    }
+    for module in modules:
+        for call in module.nodes:
+            if isinstance(call, ast.Call) and _callee(call) in registrars:
+                position, group = registrars[_callee(call)]
+                argument = _argument(call, position, "opts")
+                if argument is not None:
+                    registrations.append((_var_refs(tree, module, argument), group))
         for node in module.nodes:
             if (
                 isinstance(node, ast.Call)
