@@ -4,7 +4,8 @@ One standalone, accessible SVG document per diagram, meant to be inlined in
 HTML (links keep working there).  Every id starts with the caller's prefix so
 several diagrams can share a page; colours come from CSS custom properties
 (with presentation attributes as a fallback for CSS-less viewers), so a page
-can theme the diagram, and a dark palette follows ``prefers-color-scheme``.
+can theme the diagram.  The dark palette follows ``prefers-color-scheme`` only
+in a standalone file: inlined, the page decides (see :func:`palette_properties`).
 """
 
 from __future__ import annotations
@@ -103,11 +104,24 @@ def safe_url(url: str | None) -> str | None:
     return url if scheme in SAFE_SCHEMES else None
 
 
+def palette_properties(palette: dict[str, Paint]) -> str:
+    """``palette`` as CSS custom properties (``--oswsd-<role>-fill:...``):
+    set on an ancestor, they repaint every diagram inside it."""
+    return ";".join(
+        f"--oswsd-{role}-{prop}:{value or 'none'}"
+        for role, paint in palette.items()
+        for prop, value in (("fill", paint.fill), ("stroke", paint.stroke))
+    )
+
+
 def stylesheet(style: Style) -> str:
     """The embedded CSS: every colour is ``var(--oswsd-<role>-fill|stroke)``
-    with the style's default, and its dark defaults in a media query.  The
-    rules hold inside diagrams of this style only (``.oswsd-style-<name>``):
-    inlined in a page, each SVG's stylesheet applies to the whole page."""
+    with the style's default.  The rules hold inside diagrams of this style
+    only (``.oswsd-style-<name>``): inlined in a page, each SVG's stylesheet
+    applies to the whole page.  Linked steps show their link colour, and
+    every shape of a step lights up on hover, focus, as the URL's target or
+    when a page marks it active.  The dark palette applies only where the
+    SVG is the document (``:root``), never to a page it is inlined in."""
     scope = f".oswsd-style-{style.name}"
 
     def rules(palette: dict[str, Paint]) -> str:
@@ -126,16 +140,26 @@ def stylesheet(style: Style) -> str:
         )
         return "\n".join(out)
 
+    lit = f"var(--oswsd-linked-stroke,{style.light['linked'].stroke})"
     return (
-        f".oswsd text{{font-family:var(--oswsd-font,{FONT_FAMILY})}}\n"
+        f".oswsd-drawing text{{font-family:var(--oswsd-font,{FONT_FAMILY})}}\n"
         f"{rules(style.light)}\n"
         ".oswsd-link{cursor:pointer}\n"
-        ".oswsd-link:hover path,.oswsd-link:hover rect,"
-        ".oswsd-link:focus path,.oswsd-link:focus rect"
-        "{stroke-width:2px}\n"
-        ".oswsd-link:hover text,.oswsd-link:focus text{text-decoration:underline}\n"
-        f"@media (prefers-color-scheme: dark){{\n{rules(style.dark)}\n}}"
+        ".oswsd-link .oswsd-text"
+        f"{{fill:var(--oswsd-linked-fill,{style.light['linked'].fill})}}\n"
+        f"{_LIT} :is(rect,polygon,polyline,path){{stroke:{lit};stroke-width:2px}}\n"
+        f"{_LIT} text{{fill:{lit}}}\n"
+        ".oswsd-link:focus{outline:none}\n"
+        "@media (prefers-color-scheme: dark){"
+        f":root{scope}{{{palette_properties(style.dark)}}}}}"
     )
+
+
+#: A step lit up: hovered or focused link, URL target, marked by the page.
+_LIT = (
+    ":is(:is(.oswsd-link:hover,.oswsd-link:focus-visible) > .oswsd-step,"
+    ".oswsd-step:is(:target,.oswsd-active))"
+)
 
 
 class _Writer:
@@ -157,10 +181,15 @@ class _Writer:
             f' class="oswsd oswsd-style-{self.style.name}"'
             f' width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
             f' role="img" aria-labelledby="{p}-title" aria-describedby="{p}-desc"'
-            f' font-family="{_xml(FONT_FAMILY, True)}" font-size="13">',
+            # Not a tab stop of its own (Chromium makes one): its links are.
+            f' tabindex="-1"{self.heads_attribute()}>',
             f'<title id="{p}-title">{_xml(name)}</title>',
             f'<desc id="{p}-desc">{_xml(description)}</desc>',
             f"<style>\n{stylesheet(self.style)}\n</style>",
+            # One group holding everything, fonts and style included, so that
+            # a page can show a part of it again (<use>).
+            f'<g id="{p}-drawing" class="oswsd-drawing oswsd-style-{self.style.name}"'
+            f' font-family="{_xml(FONT_FAMILY, True)}" font-size="13">',
             _rect(
                 Rect(0, 0, self.layout.width, self.layout.height, "background"),
                 self.style,
@@ -168,8 +197,20 @@ class _Writer:
         ]
         numbers = {id(e): n for n, e in enumerate(self.layout.steps(), 1)}
         out += (self.element(e, numbers.get(id(e))) for e in self.layout.elements)
-        out.append("</svg>\n")
+        out.append("</g>\n</svg>\n")
         return "\n".join(out)
+
+    def heads_attribute(self) -> str:
+        """``data-heads="top bottom"``: the band of the participants' row at
+        the top, which a page keeps in view while the reader scrolls down."""
+        heads = [e.bounds for e in self.layout.elements if e.kind == "participant"]
+        if not heads:
+            return ""
+        first_row_end = min(bottom for _, _, _, bottom in heads)
+        row = [box for box in heads if box[1] < first_row_end]
+        top = min(box[1] for box in row)
+        bottom = max(box[3] for box in row)
+        return f' data-heads="{_num(top)} {_num(bottom)}"'
 
     def element(self, element: Element, number: int | None) -> str:
         attrs = f' class="oswsd-{element.kind}"'

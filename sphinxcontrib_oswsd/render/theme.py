@@ -56,6 +56,8 @@ LIGHT: dict[str, Paint] = {
     "frame-1": Paint(fill="#f5f8fc"),
     "frame-2": Paint(fill="#eaf0f7"),
     "frame-3": Paint(fill="#dfe8f2"),
+    # No shape of its own: the text of a linked step (fill), a lit step (stroke).
+    "linked": Paint(fill="#1a56a0", stroke="#d0531b"),
 }
 
 DARK: dict[str, Paint] = {
@@ -83,6 +85,7 @@ DARK: dict[str, Paint] = {
     "frame-1": Paint(fill="#1b232e"),
     "frame-2": Paint(fill="#212b38"),
     "frame-3": Paint(fill="#283443"),
+    "linked": Paint(fill="#8cc4ff", stroke="#ffa257"),
 }
 
 
@@ -137,6 +140,7 @@ class Colours:
                 f"frame-{depth}": Paint(fill=mix(self.paper, self.shade, depth / 3))
                 for depth in (1, 2, 3)
             },
+            "linked": (LIGHT if luminance(self.paper) > 0.2 else DARK)["linked"],
         }
 
     def dark(self) -> Colours:
