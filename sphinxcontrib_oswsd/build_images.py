@@ -27,6 +27,7 @@ from sphinxcontrib_oswsd.render.batch import (
     in_cache,
     render_batch,
 )
+from sphinxcontrib_oswsd.render.theme import DEFAULT_STYLE, STYLES, can_draw
 from sphinxcontrib_oswsd.wsd.model import SourceRef
 from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
 
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 #: Environment attributes: docname -> API diagrams; the documents read now.
 REQUESTS = "oswsd_api_diagrams"
 FRESH = "oswsd_fresh_docs"
+#: docname -> [(style, location)] of local drawings in a style not drawn locally.
+UNDRAWN = "oswsd_undrawn_styles"
 #: The node attributes a request is made from.
 REQUEST_ATTRIBUTES = (
     "source",
@@ -117,17 +120,23 @@ def render_options(settings: Settings, **changes: Any) -> RenderOptions:
     return replace(options, **changes)
 
 
+def _per_doc(env: BuildEnvironment, name: str) -> dict[str, list[Any]]:
+    if not hasattr(env, name):
+        setattr(env, name, {})
+    return getattr(env, name)
+
+
 def _diagrams(env: BuildEnvironment) -> dict[str, list[dict[str, Any]]]:
-    if not hasattr(env, REQUESTS):
-        setattr(env, REQUESTS, {})
-    return getattr(env, REQUESTS)
+    return _per_doc(env, REQUESTS)
 
 
 class WorkflowCollector(EnvironmentCollector):
-    """Keeps each document's API diagrams in the environment."""
+    """Keeps each document's API diagrams in the environment, and its local
+    ones in a style the local renderer does not draw."""
 
     def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-        _diagrams(env).pop(docname, None)
+        for name in (REQUESTS, UNDRAWN):
+            _per_doc(env, name).pop(docname, None)
 
     def merge_other(
         self,
@@ -136,9 +145,10 @@ class WorkflowCollector(EnvironmentCollector):
         docnames: set[str],
         other: BuildEnvironment,
     ) -> None:
-        theirs = _diagrams(other)
-        for docname in docnames & theirs.keys():
-            _diagrams(env)[docname] = theirs[docname]
+        for name in (REQUESTS, UNDRAWN):
+            theirs = _per_doc(other, name)
+            for docname in docnames & theirs.keys():
+                _per_doc(env, name)[docname] = theirs[docname]
 
     def process_doc(self, app: Sphinx, doctree: Any) -> None:
         found = [
@@ -148,6 +158,13 @@ class WorkflowCollector(EnvironmentCollector):
         ]
         if found:
             _diagrams(app.env)[app.env.docname] = found
+        undrawn = [
+            (node["style"], node["location"])
+            for node in doctree.findall(workflow_diagram)
+            if node["renderer"] == "local" and not can_draw(node["style"])
+        ]
+        if undrawn:
+            _per_doc(app.env, UNDRAWN)[app.env.docname] = undrawn
 
 
 def missing_api_images(
@@ -184,9 +201,39 @@ def remember_fresh_docs(
 
 
 def render_after_reading(app: Sphinx, env: BuildEnvironment) -> None:
-    """Render the API diagrams of the documents just read, in one batch."""
+    """Render the API diagrams of the documents just read, in one batch, and
+    warn once per style the local renderer had to draw as modern-blue."""
     settings = settings_of(app.config)
     fresh = getattr(env, FRESH, set())
+    styles = _per_doc(env, UNDRAWN)
+    undrawn = [use for doc in sorted(fresh) for use in styles.get(doc, [])]
+    _render_api_diagrams(app, env, settings, fresh, undrawn)
+    _warn_undrawn_styles(undrawn)
+
+
+def _warn_undrawn_styles(uses: list[tuple[str, Any]]) -> None:
+    """One warning per style the local renderer drew as modern-blue."""
+    by_style: dict[str, list[Any]] = {}
+    for style, location in uses:
+        by_style.setdefault(style, []).append(location)
+    for style, locations in by_style.items():
+        count = f"{len(locations)} diagram{'s' if len(locations) > 1 else ''}"
+        logger.warning(
+            f"the local renderer cannot draw the {style!r} style; {count} drawn"
+            f" in {DEFAULT_STYLE} instead (it draws {', '.join(STYLES)})",
+            location=tuple(locations[0]),
+            type="oswsd",
+            subtype="style",
+        )
+
+
+def _render_api_diagrams(
+    app: Sphinx,
+    env: BuildEnvironment,
+    settings: Settings,
+    fresh: set[str],
+    undrawn: list[tuple[str, Any]],
+) -> None:
     pending: dict[RenderRequest, dict[str, Any]] = {}
     for docname in sorted(fresh):
         for attributes in _diagrams(env).get(docname, []):
@@ -202,6 +249,10 @@ def render_after_reading(app: Sphinx, env: BuildEnvironment) -> None:
     cache_problems: dict[str, list[RenderRequest]] = {}
     for request, result in results.items():
         _report(request, result, tuple(pending[request]["location"]))
+        # (A keyed style without a key has a warning of its own.)
+        drawn_locally = result.fell_back and result.fallback_cause != "style"
+        if drawn_locally and not can_draw(request.style):
+            undrawn.append((request.style, pending[request]["location"]))
         if result.cache_problem:
             cache_problems.setdefault(result.cache_problem, []).append(request)
     for problem, requests in cache_problems.items():
@@ -275,4 +326,12 @@ def result_for(
     if request is None:
         return None
     options = render_options(settings, offline=True)
-    return render_batch([request], options=options)[request]
+    result = render_batch([request], options=options)[request]
+    if result.cache_problem:  # an entry that went bad since it was read
+        logger.warning(
+            f"{request.location()}: {result.cache_problem}",
+            location=tuple(node["location"]),
+            type="oswsd",
+            subtype="cache",
+        )
+    return result

@@ -384,6 +384,7 @@ def _render(
         RenderRequest,
         render_batch,
     )
+    from sphinxcontrib_oswsd.render.theme import DEFAULT_STYLE, can_draw
 
     fmt = _render_format(args)
     link = Resolver().link
@@ -413,7 +414,18 @@ def _render(
         fallback=args.fallback,
         progress=_progress_bar if show_progress else None,
     )
-    return render_batch(requests, options=options)
+    results = render_batch(requests, options=options)
+    drawn_locally = any(
+        request.renderer == "local" or result.fell_back
+        for request, result in results.items()
+    )
+    if drawn_locally and not can_draw(args.style):
+        print(
+            f"oswsd: note: the local renderer cannot draw the {args.style} style;"
+            f" drawn in {DEFAULT_STYLE} instead",
+            file=sys.stderr,
+        )
+    return results
 
 
 def _progress_bar(

@@ -255,5 +255,10 @@ class OpenStackWorkflow(SphinxDirective):
             caption.source, caption.line = self.get_source_info()
             figure += caption
         self.add_name(figure)
+        # The figure's id prefixes the SVG's ids: #<figure id>-step-3 is a step.
+        if figure["ids"]:
+            image["uid"] = figure["ids"][0]
+        else:
+            figure["ids"].append(image["uid"])
         self.set_source_info(figure)
         return figure

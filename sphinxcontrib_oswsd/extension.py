@@ -25,6 +25,7 @@ from sphinxcontrib_oswsd.nodes import (
     workflow_figure,
     workflow_steps,
 )
+from sphinxcontrib_oswsd.page import palette_stylesheet
 from sphinxcontrib_oswsd.visitors import (
     add_latex_support,
     html_depart_steps,
@@ -39,6 +40,7 @@ from sphinxcontrib_oswsd.visitors import (
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
+PALETTE_CSS = "oswsd-palette.css"
 
 
 def configure(app: Sphinx, config: Config) -> None:
@@ -47,6 +49,15 @@ def configure(app: Sphinx, config: Config) -> None:
     for problem in read_settings(config, app.confdir):
         logger.warning(problem, type="oswsd", subtype="config")
     config.html_static_path.append(str(STATIC))
+
+
+def write_palette(app: Sphinx, *args: Any) -> list:
+    """Write the stylesheet of the dark palette among the page's static
+    files (made from the renderer's palette, so it never falls behind)."""
+    static = Path(app.builder.outdir, "_static")
+    static.mkdir(parents=True, exist_ok=True)
+    (static / PALETTE_CSS).write_text(palette_stylesheet(), encoding="utf-8")
+    return []
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -68,8 +79,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("openstack-workflow-catalog", OpenStackWorkflowCatalog)
     app.add_env_collector(WorkflowCollector)
     app.add_css_file("oswsd.css")
+    app.add_css_file(PALETTE_CSS)
+    app.add_js_file("oswsd.js", loading_method="defer")
     app.connect("config-inited", configure)
     app.connect("builder-inited", add_latex_support)
+    app.connect("html-collect-pages", write_palette)
     app.connect("env-get-outdated", missing_api_images)
     app.connect("env-before-read-docs", remember_fresh_docs)
     app.connect("env-updated", render_after_reading)

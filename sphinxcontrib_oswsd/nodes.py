@@ -19,9 +19,9 @@ class workflow_diagram(nodes.General, nodes.Element):
     """The image itself; the attributes say what to draw and how.
 
     ``source`` (WSD text), ``title``, ``alt``, ``renderer``, ``style``,
-    ``format``, ``uid`` (unique per build, for SVG ids), ``links`` (list of
-    ``[comment line, url]``), ``width``, ``max_width`` (the layout's width
-    budget in px, or ``None``), ``workflow`` (what messages call it:
+    ``format``, ``uid`` (the figure's id, prefix of the SVG's ids), ``links``
+    (list of ``[comment line, url]``), ``width``, ``max_width`` (the layout's
+    width budget in px, or ``None``), ``workflow`` (what messages call it:
     ``nova/pause``, a file, or the document holding the diagram),
     ``location`` (docname, line) for warnings at write time.
     """

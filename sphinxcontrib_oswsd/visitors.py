@@ -30,6 +30,7 @@ from sphinxcontrib_oswsd.nodes import (
     workflow_figure,
     workflow_steps,
 )
+from sphinxcontrib_oswsd.page import Drawing, frame
 from sphinxcontrib_oswsd.render.batch import RenderResult
 from sphinxcontrib_oswsd.render.imagemap import image_map_areas
 from sphinxcontrib_oswsd.render.layout import Layout
@@ -75,13 +76,24 @@ def html_visit_diagram(self: Any, node: workflow_diagram) -> None:
     if result is None:
         self.body.append(f'<p class="oswsd-alt">{escape(node["alt"])}</p>\n')
         raise nodes.SkipNode
-    self.body.append('<div class="oswsd-diagram">')
+    images = Path(self.builder.outdir, self.builder.imagedir)
+    image_url = posixpath.join(self.builder.imgpath, _save(result, images))
     if _is_local(node, result) and result.format == "svg":
         # Our own SVG, every text escaped by the renderer: safe to inline.
-        self.body.append(_XML_DECLARATION.sub("", result.data.decode("utf-8")))
+        drawing = Drawing.of_svg(_XML_DECLARATION.sub("", result.data.decode("utf-8")))
     else:
-        self.body.append(_html_image(self, node, result))
-    self.body.append("</div>\n")
+        drawing = Drawing(
+            _html_image(node, result, image_url), result.width or 0, result.height or 0
+        )
+    self.body.append(
+        frame(
+            drawing,
+            label=node["alt"],
+            image_url=image_url,
+            stretch=bool(node.get("width")),
+            style=node["style"],
+        )
+    )
     raise nodes.SkipNode
 
 
@@ -106,15 +118,13 @@ def _page_boxes(
     ]
 
 
-def _html_image(self: Any, node: workflow_diagram, result: RenderResult) -> str:
+def _html_image(node: workflow_diagram, result: RenderResult, src: str) -> str:
     """An API image as ``<img>`` (never inlined: it came from the network),
     with a link over each step that has a source function.
 
     The links are positioned in percent of the image, not an HTML image map,
-    so they stay on their steps when the page scales the image down.
+    so they stay on their steps when the page scales the image.
     """
-    name = _save(result, Path(self.builder.outdir, self.builder.imagedir))
-    src = posixpath.join(self.builder.imgpath, name)
     size = ""
     if result.width and result.height:
         size = f' width="{result.width}" height="{result.height}"'

@@ -21,6 +21,7 @@ from sphinxcontrib_oswsd.render.api import (
     APITimeout,
     WSDClient,
     api_key_from,
+    parse_boxes,
     parse_errors,
     parse_reply,
     strip_comments,
@@ -560,3 +561,33 @@ def test_an_image_holding_the_key_is_not_kept(wsd_server):
     with client(wsd_server, api_key=SECRET) as api, pytest.raises(APIImageError) as e:
         api.render("a->b: hi", fmt="svg")
     assert str(e.value) == "image contains the API key; not kept"
+
+
+def _legacy_boxes(n: int) -> list[dict]:
+    """Boxes without ``header``: head and footer pairs and steps, ``n`` in all."""
+    return [
+        {"line": i // 3, "rect": [(i // 3) * 7.0, 10.0 + (i % 3) * 500, 60, 20]}
+        for i in range(n)
+    ]
+
+
+def test_reading_boxes_grows_linearly():
+    """A 2 MiB reply holds some 40,000 boxes: 4x the boxes in at most 6x the
+    time (pairing heads and footers by scanning all boxes was quadratic).
+    A busy machine can slow one measurement, so it is measured up to three
+    times."""
+
+    def seconds(n: int) -> float:
+        boxes = _legacy_boxes(n)
+        start = time.perf_counter()
+        parse_boxes(boxes)
+        return time.perf_counter() - start
+
+    ratios = []
+    for _ in range(3):
+        small = min(seconds(2_000) for _ in range(3))
+        large = min(seconds(8_000) for _ in range(3))
+        ratios.append(large / small)
+        if ratios[-1] <= 6:
+            return
+    pytest.fail(f"4x the boxes took {min(ratios):.1f}x the time ({ratios})")

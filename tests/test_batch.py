@@ -420,3 +420,18 @@ def test_repeated_failures_slow_the_batch_down_before_falling_back(
     # The first failure falls back; the second in a row earns a slower retry.
     assert [r.fell_back for r in results] == [True, False, False]
     assert len(wsd_server.renders()) == 4
+
+
+def test_errors_without_an_image_fall_back_with_their_lines(wsd_server, tmp_path):
+    """Issue 13.12: the service's syntax error report, at source lines."""
+    wsd_server.inject("noimg")
+    source = "# a comment\n\na->b: fine\n# another\nb->a: fine too\n"
+    (result,) = render_batch(
+        [request(wsd_server, source)], options=options(tmp_path)
+    ).values()
+    assert result.fell_back and result.ok
+    assert result.fallback_reason == (
+        "demo/pause.wsd: reported errors in the diagram and drew nothing"
+    )
+    assert result.errors == ((3, "Syntax error."),)  # sent line 1 is line 3
+    assert entries(tmp_path) == []

@@ -292,3 +292,10 @@ def test_a_corrupt_entry_is_reported(tmp_path):
     cache.path(key()).write_bytes(b"OSWSD-CACHE 1\n{}\n")
     assert cache.get(key()) is None
     assert told == [f"removed corrupt cache entry {cache.path(key())}"]
+
+
+def test_an_entry_nested_too_deeply_is_a_miss(tmp_path):
+    cache = Cache(tmp_path, report=lambda message: None)
+    cache.put(key(), image())
+    cache.path(key()).write_bytes(b"OSWSD-CACHE 1\n" + b"[" * 100_000 + b"\n")
+    assert cache.get(key()) is None and not cache.path(key()).exists()

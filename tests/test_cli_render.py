@@ -162,6 +162,22 @@ def test_local_rendering_needs_no_server(run, wsd_server, tmp_path):
     assert wsd_server.requests == []
 
 
+def test_a_style_the_local_renderer_cannot_draw_is_noted_once(run, tmp_path):
+    status, out, err = run(
+        "render", "nova/pause", "--renderer", "local", "--style", "napkin", api=False
+    )
+    assert (status, out) == (0, "pause.svg\n")
+    assert err == (
+        "oswsd: note: the local renderer cannot draw the napkin style;"
+        " drawn in modern-blue instead\n"
+    )
+    status, _, err = run(
+        "render", "nova/pause", "--renderer", "local", "--style", "rose", api=False
+    )
+    assert status == 0 and err == ""
+    assert "oswsd-style-rose" in (tmp_path / "pause.svg").read_text(encoding="utf-8")
+
+
 def test_max_width_narrows_a_local_drawing(run, tmp_path):
     def width(*argv: str) -> float:
         status, out, _ = run("render", "nova/boot", "--renderer", "local", *argv)

@@ -37,6 +37,28 @@ TREE = {
             def port_update(self, context, port):
                 self._notify(context, 'port_update', port)
 
+            def _prepare_fanout(self, obj):
+                return self.client.prepare(fanout=True, topic=obj)
+
+            def push(self, context, obj):
+                cctxt = self._prepare_fanout(obj)
+                cctxt.cast(context, 'push', obj=obj)
+
+            def _notification(self, context, method, routers):
+                if plugin:
+                    self._agent_notification(context, method, routers)
+                else:
+                    cctxt = self.client.prepare(fanout=True)
+                    cctxt.cast(context, method, routers=routers)
+
+            def _agent_notification(self, context, method, routers):
+                for host in hosts:
+                    cctxt = self.client.prepare(server=host)
+                    cctxt.cast(context, method, routers=routers)
+
+            def routers_updated(self, context, routers):
+                self._notification(context, 'routers_updated', routers)
+
             def _cast_message(self, context, action, payload):
                 method = action + '_end'
                 self.client.prepare().cast(context, method, payload=payload)
@@ -89,6 +111,26 @@ TREE = {
 
         def list_opts():
             return {'DEFAULT': compute_opts}
+        """,
+    "proj/conf/token.py": """
+        from oslo_config import cfg
+        GROUP_NAME = __name__.split('.')[-1]
+        ALL_OPTS = [cfg.IntOpt('expiration', default=3600)]
+
+        def register_opts(conf):
+            conf.register_opts(ALL_OPTS, group=GROUP_NAME)
+        """,
+    "proj/conf/quota.py": """
+        from oslo_config import cfg
+        QUOTAS_CFG_GROUP = 'QUOTAS'
+        core_quota_opts = [cfg.IntOpt('quota_port', default=500)]
+
+        def register_quota_opts(opts, cfg=cfg.CONF):
+            cfg.register_opts(opts, QUOTAS_CFG_GROUP)
+        """,
+    "proj/quota_user.py": """
+        from proj.conf import quota
+        quota.register_quota_opts(quota.core_quota_opts)
         """,
     "proj/conf/other.py": """
         from oslo_config import cfg
@@ -199,6 +241,12 @@ def test_rpc_casts_calls_fanout_and_forwarded_method_names(facts):
     ]
     assert rpc["ComputeAPI.port_update"] == [["cast", "port_update", 1]]
     assert rpc["ComputeAPI._cast_message"] == [["cast", "*", 0]]
+    assert rpc["ComputeAPI.push"] == [["cast", "push", 1]]  # through a helper
+    # one host at a time through a second helper, or all of them
+    assert rpc["ComputeAPI.routers_updated"] == [
+        ["cast", "routers_updated", 0],
+        ["cast", "routers_updated", 1],
+    ]
 
 
 def test_policy_names_and_check_strings_follow_constants_across_modules(facts):
@@ -221,6 +269,8 @@ def test_options_get_their_group_from_registration_or_list_opts(facts):
     assert options["DEFAULT"]["host_name"] == "None"
     assert options["other"]["host_name"] == "None"  # registered through an import
     assert options["solo"]["single"] == "True"
+    assert options["token"]["expiration"] == "3600"  # the group is the module's name
+    assert options["QUOTAS"]["quota_port"] == "500"  # through a registering helper
 
 
 def test_notifications_versioned_samples_and_prefixed_suffixes(facts):

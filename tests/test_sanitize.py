@@ -123,3 +123,10 @@ def test_a_view_box_gives_the_size_when_width_is_relative():
         b'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 300 90"/>'
     )
     assert b'viewBox="0 0 300 90"' in checked_image(data, "svg")
+
+
+def test_too_many_elements_is_refused():
+    """A 10 MiB SVG of empty groups would take a minute to clean."""
+    with pytest.raises(UnsafeSVG) as caught:
+        sanitize_svg(svg("<g/>" * 200_001))
+    assert str(caught.value) == "more than 200000 elements"

@@ -80,6 +80,32 @@ def test_html_inlines_linked_svg_with_figures_and_steps(app):
 
 
 @pytest.mark.sphinx("html", testroot="basic", freshenv=True)
+def test_html_frames_each_diagram_with_its_image_alone_and_the_page_assets(app):
+    app.build()
+    page = html(app)
+    out = Path(app.outdir)
+    # Each diagram is in a scrolling frame, its steps' ids prefixed with the
+    # figure's id (#fig-pause-step-2), and links to its SVG on its own.
+    assert page.count('<div class="oswsd-frame" tabindex="0"') == 3
+    assert 'id="fig-pause-step-2"' in page
+    links = re.findall(r'<a class="oswsd-image-link" href="([^"]+)"', page)
+    assert len(links) == 3
+    for link in links:
+        alone = (out / link).read_text(encoding="utf-8")
+        assert alone.lstrip().startswith(("<?xml", "<svg"))
+    assert "nova/compute/api.py · API.pause" in (out / links[0]).read_text()
+    # Never squeezed below legible text; the :width: figure may stretch.
+    assert re.search(r'style="min-width: \d+px"', page)  # fig-pause, :width: 80%
+    assert re.search(r'style="min-width: \d+px; max-width: \d+px"', page)
+    for asset in ("oswsd.css", "oswsd-palette.css", "oswsd.js"):
+        assert (out / "_static" / asset).is_file()
+        assert f"_static/{asset}" in page
+    palette = (out / "_static" / "oswsd-palette.css").read_text()
+    assert 'html[data-theme="dark"] .oswsd-diagram' in palette
+    assert "--oswsd-note-fill:" in palette
+
+
+@pytest.mark.sphinx("html", testroot="basic", freshenv=True)
 def test_html_escapes_text_and_keeps_alt(app):
     app.build()
     svg = inline_svgs(html(app))[1]
@@ -644,3 +670,18 @@ def test_a_style_that_needs_a_key_is_a_style_warning_without_one(
         "index.rst:4: WARNING: nova/pause: the napkin style needs an API key" in found
     )
     assert wsd_server.requests == []
+
+
+def test_an_entry_gone_bad_before_writing_is_a_warning_and_a_local_drawing(
+    make_app, rootdir, tmp_path, wsd_server
+):
+    _api_app(make_app, rootdir, tmp_path, wsd_server).build()
+    for entry in (tmp_path / "cache").glob("*.oswsd"):
+        entry.write_bytes(entry.read_bytes()[:-20])
+    app = _api_app(make_app, rootdir, tmp_path, wsd_server, fresh=False)
+    app.build(force_all=True)  # pages written again, not read again
+    found = warnings(app)
+    assert found.count("removed corrupt cache entry") == 2, found
+    assert "index.rst:4: WARNING: nova/pause: removed corrupt" in found
+    assert len(inline_svgs(html(app))) == 2
+    assert not list((tmp_path / "cache").glob("*.oswsd"))

@@ -86,3 +86,21 @@ def test_a_bad_option_is_a_located_error(app):
     error = r"bad\.rst:\d+: ERROR: .*max-width.*not a width in px"
     assert re.search(error, found, re.S)
     assert "Traceback" not in found
+
+
+@pytest.mark.sphinx("html", testroot="layout", freshenv=True)
+def test_style_reaches_the_local_renderer_with_one_warning_per_style(app):
+    app.build()
+    page = (Path(app.outdir) / "styles.html").read_text(encoding="utf-8")
+    classes = re.findall(r'<svg\b[^>]*?\bclass="([^"]+)"', page)
+    assert classes == [
+        "oswsd oswsd-style-rose",
+        "oswsd oswsd-style-modern-blue",
+        "oswsd oswsd-style-modern-blue",
+    ]
+    found = warnings(app)
+    message = "the local renderer cannot draw the 'napkin' style; 2 diagrams drawn"
+    assert found.count(message) == 1
+    assert re.search(r"styles\.rst:\d+: WARNING: " + re.escape(message), found)
+    assert "[oswsd.style]" in found
+    assert found.count("[oswsd.style]") == 1

@@ -13,6 +13,7 @@ from render_support import EVERY_CONSTRUCT, WORKFLOWS, every_construct, workflow
 
 from sphinxcontrib_oswsd.render.local import render_local
 from sphinxcontrib_oswsd.render.svg import render_svg
+from sphinxcontrib_oswsd.render.theme import DARK, LIGHT
 from sphinxcontrib_oswsd.wsd.model import SourceRef
 from sphinxcontrib_oswsd.wsd.parser import parse
 
@@ -166,8 +167,10 @@ def test_theming_hooks_and_dark_palette():
     for prop in ("--oswsd-note-fill", "--oswsd-head-fill", "--oswsd-font"):
         assert f"var({prop}," in style
     light, dark = style.split("@media (prefers-color-scheme: dark)")
-    assert ".oswsd-note{" in light and ".oswsd-note{" in dark
-    assert light.split(".oswsd-note{")[1][:60] != dark.split(".oswsd-note{")[1][:60]
+    assert f".oswsd-note{{fill:var(--oswsd-note-fill,{LIGHT['note'].fill})" in light
+    # The dark palette only where the SVG is the document, never inlined.
+    assert dark.startswith("{:root.oswsd-style-modern-blue{")
+    assert f"--oswsd-note-fill:{DARK['note'].fill}" in dark
 
 
 def test_every_construct_is_drawn():

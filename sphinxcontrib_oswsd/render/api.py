@@ -25,6 +25,7 @@ import re
 import socket
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from http import HTTPStatus
@@ -631,32 +632,25 @@ def parse_boxes(boxes: object) -> tuple[Box, ...]:
     except ValueError as error:
         raise APIReplyError(f"answered an unreadable box: {error}") from None
     marked = any(isinstance(b, dict) and "header" in b for b in boxes)
+
+    def shape(box: Box) -> tuple[int, int, int, int]:
+        """A head and its footer share the line, x, width and height."""
+        x, _, w, h = box.rect
+        return box.line, x, w, h
+
+    same = Counter(shape(box) for box in parsed)
     heads: dict[tuple[int, int, int, int], Box] = {}
     for box in sorted(parsed, key=lambda b: b.rect[1]):
-        x, _, w, h = box.rect
-        if box.header or (not marked and (box.line, x, w, h) not in heads):
-            heads.setdefault((box.line, x, w, h), box)
+        if box.header or not marked:
+            heads.setdefault(shape(box), box)
     kept = []
     for box in parsed:
-        x, _, w, h = box.rect
-        head = heads.get((box.line, x, w, h))
-        if w <= 0 or h <= 0 or (head is not None and head is not box):
+        head = heads.get(shape(box))
+        if box.rect[2] <= 0 or box.rect[3] <= 0 or head not in (None, box):
             continue
-        header = box.header or (not marked and head is box and _paired(box, parsed))
-        kept.append(Box(box.line + 1, box.rect, header))
+        paired = not marked and head is box and same[shape(box)] > 1
+        kept.append(Box(box.line + 1, box.rect, box.header or paired))
     return tuple(kept)
-
-
-def _paired(box: Box, boxes: list[Box]) -> bool:
-    """Whether another box on ``box``'s line has its size and x (a footer)."""
-    x, _, w, h = box.rect
-    return any(
-        other is not box
-        and other.line == box.line
-        and other.rect[::2] == (x, w)
-        and other.rect[3] == h
-        for other in boxes
-    )
 
 
 def _read_body(response: requests.Response, limit: int, late: threading.Event) -> bytes:

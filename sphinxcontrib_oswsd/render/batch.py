@@ -379,6 +379,7 @@ def _render_local(request: RenderRequest, fmt: str) -> RenderResult:
             id_prefix=request.id_prefix,
             title=request.title,
             max_width=request.max_width,
+            style=request.style,
         )
     except WSDSyntaxError as error:
         return RenderResult(error=f"{request.location(error.line)}: {error.message}")

@@ -146,7 +146,7 @@ def _decode(blob: bytes) -> tuple[APIImage, str] | None:
             natural_width=width if isinstance(width, int) else None,
         )
         return image, str(meta["created"])
-    except (KeyError, TypeError, ValueError, ImageError):
+    except (KeyError, TypeError, ValueError, ImageError, RecursionError):
         return None
 
 

@@ -206,7 +206,12 @@ def layout(diagram: Diagram, max_width: float | None = None) -> Layout:
             low, best = middle, drawn
         else:
             high = middle
-    return best
+    # Then each label and note takes the room that layout leaves it: one
+    # measure for all wraps short notes between distant lifelines too.
+    builder = _Builder(diagram, _Measure.tight(low))
+    builder.build()
+    roomy = _Builder(diagram, _Measure.tight(low), builder.room()).build()
+    return roomy if roomy.width <= max(goal, best.width) else best
 
 
 def _union(boxes: Iterable[tuple[float, float, float, float]]) -> tuple:
@@ -368,9 +373,18 @@ class _Frame:
 
 
 class _Builder:
-    def __init__(self, diagram: Diagram, measure: _Measure = _Measure()) -> None:
+    def __init__(
+        self,
+        diagram: Diagram,
+        measure: _Measure = _Measure(),
+        rooms: dict[int, float] | None = None,
+    ) -> None:
         self.diagram = diagram
         self.measure = measure
+        #: Wider measures for single labels and notes (by ``id`` of the item),
+        #: from :meth:`room` of a layout at ``measure``.
+        self.rooms = rooms or {}
+        self.probes: dict[int, Callable[[], float]] = {}
         self.columns = {p.name: i for i, p in enumerate(diagram.participants)}
         self.heads = [_Head.of(p.kind, p.label) for p in diagram.participants]
         self.need: dict[tuple[int, int], float] = {}
@@ -380,6 +394,7 @@ class _Builder:
         self.bars: list[list[float]] = [[] for _ in self.heads]
         self.last: _Arrow | None = None
         self.frames: list[_Frame] = []  # the groups open, outermost first
+        self.bare: dict[int, float] = {}  # depth -> right end, without lifelines
         self.created: dict[int, float] = {}
         self.ended: dict[int, float] = {}
         self.layers: dict[str, list[Element]] = {
@@ -432,11 +447,17 @@ class _Builder:
             self.parallel(item)
         return None
 
-    def wrap(self, text: str) -> list[str]:
-        """A label's lines, wrapped to the measure if there is one."""
+    def wrap(self, text: str, item: object = None) -> list[str]:
+        """A label's lines, wrapped to the measure if there is one (or to the
+        room ``item`` has)."""
         if self.measure.label is None:
             return split_lines(text)
-        return wrap(text, self.measure.label)
+        return wrap(text, max(self.measure.label, self.rooms.get(id(item), 0.0)))
+
+    def room(self) -> dict[int, float]:
+        """How wide each message label and note could be, where they are
+        now, without moving a lifeline (after :meth:`build`)."""
+        return {key: probe() for key, probe in self.probes.items()}
 
     def require(self, i: int, j: int, distance: float) -> None:
         """Lifeline ``j`` must be at least ``distance`` right of ``i``."""
@@ -478,6 +499,34 @@ class _Builder:
         after = self.reach(self.depth(last + 1), -1)
         self.require(last, last + 1, right + NEIGHBOUR_GAP - after)
 
+    def note_room(
+        self, extent: tuple[int, float, int, float], padding: float
+    ) -> Callable[[], float]:
+        """How wide the text of a note at ``extent`` may be without moving
+        a lifeline: its fences' slack, on both sides of a note over a
+        lifeline (it stays centred), on the free side of one beside it."""
+        column, left, _, right = extent
+        before = self.reach(self.depth(column - 1), 1) + NEIGHBOUR_GAP
+        after = self.reach(self.depth(column + 1), -1) - NEIGHBOUR_GAP
+
+        def room() -> float:
+            inf = float("inf")
+            free_left = free_right = inf
+            if column > 0:
+                free_left = self.x[column] + left - self.x[column - 1] - before
+            if column + 1 < len(self.x):
+                free_right = self.x[column + 1] + after - self.x[column] - right
+            if left < 0 < right:
+                free_left = free_right = min(free_left, free_right)
+            elif right <= 0:
+                free_right = 0.0
+            else:
+                free_left = 0.0
+            slack = free_left + free_right
+            return right - left - padding + slack if slack < inf else 0.0
+
+        return room
+
     def holds(self, extent: tuple[int, float, int, float]) -> None:
         """The innermost open group frames what is drawn over ``extent``."""
         if self.frames:
@@ -507,7 +556,7 @@ class _Builder:
         text = message.text
         if message.number is not None:
             text = f"{message.number}. {text}"
-        lines = self.wrap(text)
+        lines = self.wrap(text, message)
         # Nobody creates itself, and a participant is created only once.
         create = message.create and source != target and target not in self.created
         top = self.y
@@ -581,6 +630,9 @@ class _Builder:
         a, a_off, b, b_off = max(order, key=lambda s: s[2] - s[0])
         arrow.stretch = (a, a_off, b, b_off)
         self.require(a, b, width + 2 * LABEL_PAD + a_off - b_off)
+        self.probes[id(arrow.message)] = lambda: (
+            self.x[b] + b_off - self.x[a] - a_off - 2 * LABEL_PAD
+        )
 
     def self_label_offset(self, arrow: _Arrow) -> float:
         return max(arrow.start, arrow.end) + SELF_W + 6
@@ -588,7 +640,8 @@ class _Builder:
     def activation(self, activation: Activation) -> None:
         column = self.columns[activation.participant]
         last = self.last
-        y = last.y if last else self.y
+        # At the last message, else in the gap after the item before.
+        y = last.y if last else self.y - ROW_GAP / 2
         if activation.action == "activate":
             self.open_bar(column, y)
             if last and last.target == column:
@@ -609,7 +662,8 @@ class _Builder:
         if note.block and self.measure.label is None:
             lines = split_lines(note.text)
         else:
-            lines = wrap(note.text, self.measure.note)
+            room = min(self.rooms.get(id(note), 0.0), NOTE_MAX_TEXT)
+            lines = wrap(note.text, max(self.measure.note, room))
         text_w = block_width(lines)
         pad_x = NOTE_PAD_X + (3 if note.shape == "state" else 0)
         tab_w = text_width("ref", bold=True) + 2 * TAB_PAD_X
@@ -632,6 +686,8 @@ class _Builder:
         # A note covers its own lifelines, never a neighbour's bar.
         self.fence(extent)
         self.holds(extent)
+        if first == last:
+            self.probes[id(note)] = self.note_room(extent, 2 * pad_x)
 
         def draw() -> None:
             left = self.x[extent[0]] + extent[1]
@@ -677,9 +733,14 @@ class _Builder:
             if frame.left:
                 x0 = min(self.x[c] + off for c, off in frame.left.items())
                 x1 = max(self.x[c] + off for c, off in frame.right.items())
-            else:  # nobody to frame
-                x0 = x1 = 0.0
-            x1 = max(x1, x0 + tab_w + block_width(labels[0]) + 2 * TAB_PAD_X)
+            else:  # nobody to frame: groups nest by their depth alone
+                x0 = (frame.depth - 1) * GROUP_PAD
+                inner = [x for depth, x in self.bare.items() if depth > frame.depth]
+                x1 = max(inner, default=x0) + GROUP_PAD
+            widths = [block_width(lines) for lines in labels]
+            x1 = max(x1, x0 + max(tab_w + widths[0], *widths) + 2 * TAB_PAD_X)
+            if not frame.left:
+                self.bare[frame.depth] = max(self.bare.get(frame.depth, x1), x1)
             box = Rect(x0, top, x1 - x0, bottom - top, "group")
             shade = Rect(x0, top, x1 - x0, bottom - top, halo)
             self.layers["shade"].insert(
@@ -807,10 +868,12 @@ class _Builder:
             return (source, target + reach)
         if isinstance(item, Note):
             columns = sorted(self.columns[name] for name in item.participants)
+            # Beside a lifeline, a note shares no row with what may open a
+            # bar on that lifeline.
             if item.position == "left":
-                return (columns[0] - 1, columns[0])
+                return (columns[0] - 1, columns[0] + 0.5)
             if item.position == "right":
-                return (columns[-1], columns[-1] + 1)
+                return (columns[-1] - 0.5, columns[-1] + 1)
             return (columns[0] - 0.5, columns[-1] + 0.5)
         return None if isinstance(item, Activation) else _EVERYWHERE
 

@@ -11,6 +11,7 @@ from typing import Literal
 from ..wsd.model import Diagram
 from .pdf import render_pdf
 from .svg import Linker, render_svg
+from .theme import DEFAULT_STYLE
 
 LocalFormat = Literal["svg", "pdf"]
 
@@ -26,6 +27,7 @@ def render_local(
     id_prefix: str = "oswsd",
     title: str | None = None,
     max_width: float | None = None,
+    style: str = DEFAULT_STYLE,
 ) -> bytes:
     """Draw ``diagram`` as ``fmt`` without touching the network.
 
@@ -33,13 +35,22 @@ def render_local(
     ``id_prefix`` keeps SVG ids unique when several diagrams share a page;
     ``title`` is the accessible name (alt text), by default the diagram's
     own title; ``max_width`` is the width budget, in layout units: px in
-    SVG, pt in PDF (see :func:`.layout.layout`).
+    SVG, pt in PDF (see :func:`.layout.layout`); ``style`` names the palette,
+    ``modern-blue`` for a style this renderer does not draw (see
+    :func:`.theme.can_draw`).
     """
     if fmt == "svg":
         svg = render_svg(
-            diagram, link=link, id_prefix=id_prefix, title=title, max_width=max_width
+            diagram,
+            link=link,
+            id_prefix=id_prefix,
+            title=title,
+            max_width=max_width,
+            style=style,
         )
         return svg.encode("utf-8")
     if fmt == "pdf":
-        return render_pdf(diagram, link=link, title=title, max_width=max_width)
+        return render_pdf(
+            diagram, link=link, title=title, max_width=max_width, style=style
+        )
     raise ValueError(f"the local renderer cannot draw {fmt!r}; use svg or pdf")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import math
 import zlib
+from dataclasses import replace
 from urllib.parse import quote
 
 from ..wsd.model import Diagram, SourceRef
@@ -25,7 +26,7 @@ from .layout import Layout, Path, Rect, Shape, Text, layout
 from .paginate import paginate
 from .svg import Linker, safe_url, tooltip
 from .text import text_width
-from .theme import LIGHT
+from .theme import DEFAULT_STYLE, Style, style_named
 
 _KAPPA = 0.5523  # Bézier handle length of a quarter circle, per radius
 _HALO_WIDTH = 3
@@ -46,20 +47,26 @@ def render_pdf(
     link: Linker | None = None,
     title: str | None = None,
     max_width: float | None = None,
+    style: str = DEFAULT_STYLE,
 ) -> bytes:
     """``diagram`` as a PDF document, one page per ``newpage`` part.
 
     ``link`` maps a step's source reference to a URL (or ``None``: no link);
     ``title`` is the document title, by default the diagram's own;
     ``max_width`` is the width budget in pt, e.g. LaTeX's text width (see
-    :func:`.layout.layout`).
+    :func:`.layout.layout`); ``style`` names the palette (see :mod:`.theme`;
+    a PDF takes its light one).
     """
     pages = paginate(layout(diagram, max_width), diagram, math.inf)
-    return pdf_document(pages, link=link, title=title or diagram.title)
+    return pdf_document(pages, link=link, title=title or diagram.title, style=style)
 
 
 def pdf_document(
-    pages: list[Layout], *, link: Linker | None = None, title: str | None = None
+    pages: list[Layout],
+    *,
+    link: Linker | None = None,
+    title: str | None = None,
+    style: str = DEFAULT_STYLE,
 ) -> bytes:
     """Laid-out pages (see :mod:`.paginate`) as one PDF document."""
     objects = _Objects()
@@ -70,7 +77,7 @@ def pdf_document(
     for drawn in pages:
         page, stream = objects.add(), objects.add()
         scale = min(1.0, _MAX_PAGE / max(drawn.width, drawn.height, 1.0))
-        content = _Content(drawn.height, scale, fonts).draw(drawn)
+        content = _Content(drawn.height, scale, fonts, style_named(style)).draw(drawn)
         annotations = [objects.add(a) for a in _links(drawn, link, scale)]
         size = f"{_num(drawn.width * scale)} {_num(drawn.height * scale)}"
         objects.set(
@@ -304,8 +311,12 @@ def _runs(text: str) -> list[tuple[Font | bool | None, str]]:
 class _Content:
     """The page's content stream; PDF's y axis points up, the layout's down."""
 
-    def __init__(self, height: float, scale: float, fonts: _Fonts) -> None:
+    def __init__(
+        self, height: float, scale: float, fonts: _Fonts, style: Style
+    ) -> None:
         self.height = height
+        self.style = style
+        self.palette = style.light
         self.scale = scale
         self.fonts = fonts
         self.ops: list[str] = []
@@ -326,19 +337,25 @@ class _Content:
         if isinstance(shape, Text):
             self.text(shape)
             return
-        paint = LIGHT[shape.role]
+        paint = self.palette[shape.role]
+        if not (paint.fill or paint.stroke):
+            return
+        if isinstance(shape, Rect) and shape.role == "head":
+            shape = replace(shape, radius=self.style.corner)
+        dashed = isinstance(shape, Path) and shape.dashed
+        dashed = dashed and (self.style.dashed_lifelines or shape.role != "lifeline")
         ops = []
         if paint.fill:
             ops.append(f"{_colour(paint.fill)} rg")
         if paint.stroke:
             ops.append(f"{_colour(paint.stroke)} RG {_num(paint.width)} w")
-        if isinstance(shape, Path) and shape.dashed:
+        if dashed:
             ops.append("[6 4] 0 d")
         ops.append(self.outline(shape))
         closed = isinstance(shape, Rect) or shape.closed
         fill = paint.fill and closed
         ops.append("B" if fill and paint.stroke else "f" if fill else "S")
-        if isinstance(shape, Path) and shape.dashed:
+        if dashed:
             ops.append("[] 0 d")
         self.ops.append(" ".join(ops))
 
@@ -403,11 +420,11 @@ class _Content:
             shows.append((mode, place + f"{self.y(text.y)} Tm {string} Tj"))
         if not shows:
             return
-        if text.halo and LIGHT[text.halo].fill:
-            halo = _colour(LIGHT[text.halo].fill)
+        if text.halo and self.palette[text.halo].fill:
+            halo = _colour(self.palette[text.halo].fill)
             runs = " ".join(show for _, show in shows)
             self.ops.append(f"q {halo} RG {_HALO_WIDTH} w BT 1 Tr {runs} ET Q")
-        fill = _colour(LIGHT[text.role].fill or "#000000")
+        fill = _colour(self.palette[text.role].fill or "#000000")
         runs = " ".join(f"{mode} {show}" for mode, show in shows)
         self.ops.append(f"q {fill} rg {fill} RG BT {runs} ET Q")
 

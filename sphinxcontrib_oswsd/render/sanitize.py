@@ -21,6 +21,8 @@ XML_NS = "http://www.w3.org/XML/1998/namespace"
 #: Deeper nesting than any drawing needs; it also bounds the (recursive)
 #: serialiser.
 MAX_DEPTH = 100
+#: Far more elements than any diagram draws; it bounds the time spent.
+MAX_ELEMENTS = 200_000
 
 
 def _names(text: str) -> frozenset[str]:
@@ -82,16 +84,18 @@ def _parse(data: bytes) -> ET.Element:
     builder = ET.TreeBuilder()
     parser = expat.ParserCreate(namespace_separator="}")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    depth = 0
+    depth = elements = 0
 
     def refuse(*_: object) -> None:
         raise UnsafeSVG("a DTD or entity declaration")
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal depth
-        depth += 1
+        nonlocal depth, elements
+        depth, elements = depth + 1, elements + 1
         if depth > MAX_DEPTH:
             raise UnsafeSVG(f"elements nested deeper than {MAX_DEPTH}")
+        if elements > MAX_ELEMENTS:
+            raise UnsafeSVG(f"more than {MAX_ELEMENTS} elements")
         builder.start(_name(name), {_name(k): v for k, v in attributes.items()})
 
     def end(name: str) -> None:

@@ -4,7 +4,8 @@ One standalone, accessible SVG document per diagram, meant to be inlined in
 HTML (links keep working there).  Every id starts with the caller's prefix so
 several diagrams can share a page; colours come from CSS custom properties
 (with presentation attributes as a fallback for CSS-less viewers), so a page
-can theme the diagram, and a dark palette follows ``prefers-color-scheme``.
+can theme the diagram.  The dark palette follows ``prefers-color-scheme`` only
+in a standalone file: inlined, the page decides (see :func:`palette_properties`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 
 from ..wsd.model import Diagram, SourceRef
 from .layout import Element, Layout, Path, Rect, Shape, Text, layout
-from .theme import DARK, FONT_FAMILY, LIGHT, Paint
+from .theme import DEFAULT_STYLE, FONT_FAMILY, Paint, Style, style_named
 
 Linker = Callable[[SourceRef], str | None]
 
@@ -35,6 +36,7 @@ def render_svg(
     title: str | None = None,
     description: str | None = None,
     max_width: float | None = None,
+    style: str = DEFAULT_STYLE,
 ) -> str:
     """``diagram`` as an SVG document.
 
@@ -42,13 +44,15 @@ def render_svg(
     link; ``title`` is the accessible name (a page's alt text), by default the
     diagram's own title;
     ``description`` replaces the generated one-sentence summary;
-    ``max_width`` is the width budget in px (see :func:`.layout.layout`).
+    ``max_width`` is the width budget in px (see :func:`.layout.layout`);
+    ``style`` names the palette and shape (see :mod:`.theme`).
     """
     drawn = layout(diagram, max_width)
     name = title or diagram.title or "Sequence diagram"
     if description is None:
         description = describe(diagram)
-    return _Writer(drawn, link, _safe_id(id_prefix)).document(name, description)
+    writer = _Writer(drawn, link, _safe_id(id_prefix), style_named(style))
+    return writer.document(name, description)
 
 
 def describe(diagram: Diagram) -> str:
@@ -100,9 +104,25 @@ def safe_url(url: str | None) -> str | None:
     return url if scheme in SAFE_SCHEMES else None
 
 
-def stylesheet() -> str:
+def palette_properties(palette: dict[str, Paint]) -> str:
+    """``palette`` as CSS custom properties (``--oswsd-<role>-fill:...``):
+    set on an ancestor, they repaint every diagram inside it."""
+    return ";".join(
+        f"--oswsd-{role}-{prop}:{value or 'none'}"
+        for role, paint in palette.items()
+        for prop, value in (("fill", paint.fill), ("stroke", paint.stroke))
+    )
+
+
+def stylesheet(style: Style) -> str:
     """The embedded CSS: every colour is ``var(--oswsd-<role>-fill|stroke)``
-    with this renderer's default, and the dark defaults in a media query."""
+    with the style's default.  The rules hold inside diagrams of this style
+    only (``.oswsd-style-<name>``): inlined in a page, each SVG's stylesheet
+    applies to the whole page.  Linked steps show their link colour, and
+    every shape of a step lights up on hover, focus, as the URL's target or
+    when a page marks it active.  The dark palette applies only where the
+    SVG is the document (``:root``), never to a page it is inlined in."""
+    scope = f".oswsd-style-{style.name}"
 
     def rules(palette: dict[str, Paint]) -> str:
         out = []
@@ -111,29 +131,43 @@ def stylesheet() -> str:
                 f"{prop}:var(--oswsd-{role}-{prop},{value or 'none'})"
                 for prop, value in (("fill", paint.fill), ("stroke", paint.stroke))
             ]
-            out.append(f".oswsd-{role}{{{';'.join(decls)}}}")
+            out.append(f"{scope} .oswsd-{role}{{{';'.join(decls)}}}")
         out += (
-            f".oswsd-halo-{role}{{stroke:var(--oswsd-{role}-fill,{paint.fill})}}"
+            f"{scope} .oswsd-halo-{role}"
+            f"{{stroke:var(--oswsd-{role}-fill,{paint.fill})}}"
             for role, paint in palette.items()
             if role == "background" or role.startswith("frame-")
         )
         return "\n".join(out)
 
+    lit = f"var(--oswsd-linked-stroke,{style.light['linked'].stroke})"
     return (
-        f".oswsd text{{font-family:var(--oswsd-font,{FONT_FAMILY})}}\n"
-        f"{rules(LIGHT)}\n"
+        f".oswsd-drawing text{{font-family:var(--oswsd-font,{FONT_FAMILY})}}\n"
+        f"{rules(style.light)}\n"
         ".oswsd-link{cursor:pointer}\n"
-        ".oswsd-link:hover path,.oswsd-link:hover rect,"
-        ".oswsd-link:focus path,.oswsd-link:focus rect"
-        "{stroke-width:2px}\n"
-        ".oswsd-link:hover text,.oswsd-link:focus text{text-decoration:underline}\n"
-        f"@media (prefers-color-scheme: dark){{\n{rules(DARK)}\n}}"
+        ".oswsd-link .oswsd-text"
+        f"{{fill:var(--oswsd-linked-fill,{style.light['linked'].fill})}}\n"
+        f"{_LIT} :is(rect,polygon,polyline,path){{stroke:{lit};stroke-width:2px}}\n"
+        f"{_LIT} text{{fill:{lit}}}\n"
+        ".oswsd-link:focus{outline:none}\n"
+        "@media (prefers-color-scheme: dark){"
+        f":root{scope}{{{palette_properties(style.dark)}}}}}"
     )
 
 
+#: A step lit up: hovered or focused link, URL target, marked by the page.
+_LIT = (
+    ":is(:is(.oswsd-link:hover,.oswsd-link:focus-visible) > .oswsd-step,"
+    ".oswsd-step:is(:target,.oswsd-active))"
+)
+
+
 class _Writer:
-    def __init__(self, drawn: Layout, link: Linker | None, prefix: str) -> None:
+    def __init__(
+        self, drawn: Layout, link: Linker | None, prefix: str, style: Style
+    ) -> None:
         self.layout = drawn
+        self.style = style
         self.link = link
         self.prefix = prefix
         self.urls: dict[SourceRef, str | None] = {}
@@ -143,19 +177,40 @@ class _Writer:
         p = self.prefix
         out = [
             '<svg xmlns="http://www.w3.org/2000/svg"'
-            ' xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" class="oswsd"'
+            ' xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1"'
+            f' class="oswsd oswsd-style-{self.style.name}"'
             f' width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
             f' role="img" aria-labelledby="{p}-title" aria-describedby="{p}-desc"'
-            f' font-family="{_xml(FONT_FAMILY, True)}" font-size="13">',
+            # Not a tab stop of its own (Chromium makes one): its links are.
+            f' tabindex="-1"{self.heads_attribute()}>',
             f'<title id="{p}-title">{_xml(name)}</title>',
             f'<desc id="{p}-desc">{_xml(description)}</desc>',
-            f"<style>\n{stylesheet()}\n</style>",
-            _rect(Rect(0, 0, self.layout.width, self.layout.height, "background")),
+            f"<style>\n{stylesheet(self.style)}\n</style>",
+            # One group holding everything, fonts and style included, so that
+            # a page can show a part of it again (<use>).
+            f'<g id="{p}-drawing" class="oswsd-drawing oswsd-style-{self.style.name}"'
+            f' font-family="{_xml(FONT_FAMILY, True)}" font-size="13">',
+            _rect(
+                Rect(0, 0, self.layout.width, self.layout.height, "background"),
+                self.style,
+            ),
         ]
         numbers = {id(e): n for n, e in enumerate(self.layout.steps(), 1)}
         out += (self.element(e, numbers.get(id(e))) for e in self.layout.elements)
-        out.append("</svg>\n")
+        out.append("</g>\n</svg>\n")
         return "\n".join(out)
+
+    def heads_attribute(self) -> str:
+        """``data-heads="top bottom"``: the band of the participants' row at
+        the top, which a page keeps in view while the reader scrolls down."""
+        heads = [e.bounds for e in self.layout.elements if e.kind == "participant"]
+        if not heads:
+            return ""
+        first_row_end = min(bottom for _, _, _, bottom in heads)
+        row = [box for box in heads if box[1] < first_row_end]
+        top = min(box[1] for box in row)
+        bottom = max(box[3] for box in row)
+        return f' data-heads="{_num(top)} {_num(bottom)}"'
 
     def element(self, element: Element, number: int | None) -> str:
         attrs = f' class="oswsd-{element.kind}"'
@@ -166,7 +221,8 @@ class _Writer:
             )
         if element.line is not None:
             attrs += f' data-line="{element.line}"'
-        group = f"<g{attrs}>{''.join(map(_shape, element.shapes))}</g>"
+        shapes = "".join(_shape(shape, self.style) for shape in element.shapes)
+        group = f"<g{attrs}>{shapes}</g>"
         ref = element.step.ref if element.step is not None else None
         url = self.url(ref) if ref is not None else None
         if url is None:
@@ -184,8 +240,8 @@ class _Writer:
         return self.urls[ref]
 
 
-def _paint(role: str, text: bool = False) -> str:
-    paint = LIGHT[role]
+def _paint(role: str, style: Style, text: bool = False) -> str:
+    paint = style.light[role]
     attrs = f' class="oswsd-{role}" fill="{paint.fill or "none"}"'
     if not text:
         attrs += f' stroke="{paint.stroke or "none"}"'
@@ -194,22 +250,24 @@ def _paint(role: str, text: bool = False) -> str:
     return attrs
 
 
-def _rect(rect: Rect) -> str:
-    corner = f' rx="{_num(rect.radius)}"' if rect.radius else ""
+def _rect(rect: Rect, style: Style) -> str:
+    radius = style.corner if rect.role == "head" else rect.radius
+    corner = f' rx="{_num(radius)}"' if radius else ""
     return (
         f'<rect x="{_num(rect.x)}" y="{_num(rect.y)}" width="{_num(rect.w)}"'
-        f' height="{_num(rect.h)}"{corner}{_paint(rect.role)}/>'
+        f' height="{_num(rect.h)}"{corner}{_paint(rect.role, style)}/>'
     )
 
 
-def _path(path: Path) -> str:
+def _path(path: Path, style: Style) -> str:
     tag = "polygon" if path.closed else "polyline"
     points = " ".join(f"{_num(x)},{_num(y)}" for x, y in path.points)
-    dash = f' stroke-dasharray="{DASH}"' if path.dashed else ""
-    return f'<{tag} points="{points}"{_paint(path.role)}{dash}/>'
+    dashed = path.dashed and (style.dashed_lifelines or path.role != "lifeline")
+    dash = f' stroke-dasharray="{DASH}"' if dashed else ""
+    return f'<{tag} points="{points}"{_paint(path.role, style)}{dash}/>'
 
 
-def _text(text: Text) -> str:
+def _text(text: Text, style: Style) -> str:
     # textLength holds every label to its measured width whatever font the
     # viewer substitutes, so a wider font cannot make labels collide.
     attrs = (
@@ -220,12 +278,12 @@ def _text(text: Text) -> str:
         attrs += f' font-size="{_num(text.size)}"'
     if text.bold:
         attrs += ' font-weight="bold"'
-    attrs += _paint(text.role, text=True)
+    attrs += _paint(text.role, style, text=True)
     if text.halo:
         # Outlined in the colour behind it (the background, or a group's
         # shade), under the glyphs, so a label stays readable where
         # lifelines run through it.
-        behind = LIGHT[text.halo].fill or "none"
+        behind = style.light[text.halo].fill or "none"
         attrs = attrs.replace(' class="', f' class="oswsd-halo-{text.halo} ', 1)
         attrs += (
             f' stroke="{behind}" stroke-width="3" stroke-linejoin="round"'
@@ -234,9 +292,9 @@ def _text(text: Text) -> str:
     return f"<text{attrs}>{_xml(text.text)}</text>"
 
 
-def _shape(shape: Shape) -> str:
+def _shape(shape: Shape, style: Style) -> str:
     if isinstance(shape, Rect):
-        return _rect(shape)
+        return _rect(shape, style)
     if isinstance(shape, Path):
-        return _path(shape)
-    return _text(shape)
+        return _path(shape, style)
+    return _text(shape, style)

@@ -56,6 +56,8 @@ LIGHT: dict[str, Paint] = {
     "frame-1": Paint(fill="#f5f8fc"),
     "frame-2": Paint(fill="#eaf0f7"),
     "frame-3": Paint(fill="#dfe8f2"),
+    # No shape of its own: the text of a linked step (fill), a lit step (stroke).
+    "linked": Paint(fill="#1a56a0", stroke="#d0531b"),
 }
 
 DARK: dict[str, Paint] = {
@@ -83,6 +85,7 @@ DARK: dict[str, Paint] = {
     "frame-1": Paint(fill="#1b232e"),
     "frame-2": Paint(fill="#212b38"),
     "frame-3": Paint(fill="#283443"),
+    "linked": Paint(fill="#8cc4ff", stroke="#ffa257"),
 }
 
 
@@ -137,6 +140,7 @@ class Colours:
                 f"frame-{depth}": Paint(fill=mix(self.paper, self.shade, depth / 3))
                 for depth in (1, 2, 3)
             },
+            "linked": (LIGHT if luminance(self.paper) > 0.2 else DARK)["linked"],
         }
 
     def dark(self) -> Colours:
@@ -172,14 +176,16 @@ class Style:
     the corner radius of participant boxes, and whether lifelines are
     dashed."""
 
+    name: str
     light: dict[str, Paint]
     dark: dict[str, Paint]
     corner: float = 3.0
     dashed_lifelines: bool = True
 
     @classmethod
-    def of(cls, colours: Colours, **shape: float | bool) -> Style:
-        return cls(colours.palette(), colours.dark().palette(), **shape)  # type: ignore[arg-type]
+    def of(cls, name: str, colours: Colours, **shape: float | bool) -> Style:
+        light, dark = colours.palette(), colours.dark().palette()
+        return cls(name, light, dark, **shape)  # type: ignore[arg-type]
 
 
 def mix(a: str, b: str, amount: float) -> str:
@@ -209,9 +215,10 @@ DEFAULT_STYLE = "modern-blue"
 
 #: The styles drawn, by their websequencediagrams.com names.
 STYLES: dict[str, Style] = {
-    "modern-blue": Style(LIGHT, DARK, corner=3.0),
+    "modern-blue": Style("modern-blue", LIGHT, DARK, corner=3.0),
     # Black on white, square boxes: WSD's plain look.
     "default": Style.of(
+        "default",
         Colours(
             paper="#ffffff", ink="#111111", head="#ffffff", head_edge="#111111",
             head_ink="#111111", bar="#ffffff", lifeline="#111111", note="#ffffde",
@@ -221,6 +228,7 @@ STYLES: dict[str, Style] = {
     ),
     # Browns and sage on cream, soft corners.
     "earth": Style.of(
+        "earth",
         Colours(
             paper="#fdfaf3", ink="#3b2f22", head="#8a6a43", head_edge="#5c4630",
             head_ink="#fffaf0", bar="#ecdfc6", lifeline="#9c8a72", note="#eef3d8",
@@ -230,6 +238,7 @@ STYLES: dict[str, Style] = {
     ),
     # Message sequence charts: names without boxes, solid lifelines.
     "mscgen": Style.of(
+        "mscgen",
         Colours(
             paper="#ffffff", ink="#000000", head=None, head_edge="#000000",
             head_ink="#000000", bar="#ffffff", lifeline="#000000", note="#ffffff",
@@ -240,6 +249,7 @@ STYLES: dict[str, Style] = {
     ),
     # Silver boxes with round corners, a touch of blue.
     "omegapple": Style.of(
+        "omegapple",
         Colours(
             paper="#ffffff", ink="#222a33", head="#e6ebf1", head_edge="#8a97a8",
             head_ink="#1d2733", bar="#f0f3f7", lifeline="#a5afbb", note="#fffbe6",
@@ -249,6 +259,7 @@ STYLES: dict[str, Style] = {
     ),
     # Grey boxes, square, plain.
     "qsd": Style.of(
+        "qsd",
         Colours(
             paper="#ffffff", ink="#1a1a1a", head="#d6d6d6", head_edge="#4d4d4d",
             head_ink="#1a1a1a", bar="#efefef", lifeline="#808080", note="#fafad2",
@@ -258,6 +269,7 @@ STYLES: dict[str, Style] = {
     ),
     # Pale yellow boxes with crimson edges.
     "rose": Style.of(
+        "rose",
         Colours(
             paper="#fffdfd", ink="#3d0d1a", head="#fefece", head_edge="#a80036",
             head_ink="#3d0d1a", bar="#ffffff", lifeline="#a80036", note="#fbfb77",
@@ -267,8 +279,9 @@ STYLES: dict[str, Style] = {
     ),
     # Green boxes, very round.
     "roundgreen": Style.of(
+        "roundgreen",
         Colours(
-            paper="#ffffff", ink="#1f3321", head="#5e9e5b", head_edge="#3b6e39",
+            paper="#ffffff", ink="#1f3321", head="#3a7736", head_edge="#2a5628",
             head_ink="#ffffff", bar="#dff0dc", lifeline="#8aa887", note="#fff8c4",
             note_edge="#c5ab3f", frame="#4d7a4a", tab="#d9ecd7", shade="#d5e9d2",
         ),

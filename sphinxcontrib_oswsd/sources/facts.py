@@ -244,6 +244,13 @@ class _Tree:
                     return left % (tuple(right) if isinstance(right, list) else right)
             except (TypeError, ValueError, KeyError) as error:
                 raise Unknown(str(error)) from None
+        if isinstance(node, ast.Subscript):  # __name__.split('.')[-1]
+            sequence = self.value(module, node.value)
+            index = self.value(module, node.slice)
+            try:
+                return sequence[index]  # type: ignore[index]
+            except (TypeError, IndexError, KeyError) as error:
+                raise Unknown(str(error)) from None
         if isinstance(node, ast.Call):
             return self._call(module, node)
         raise Unknown(type(node).__name__)
@@ -257,6 +264,10 @@ class _Tree:
             return self.value(module, _argument(node, 0, "name"))
         if name == "index" and isinstance(node.func, ast.Attribute) and node.args:
             return self.value(module, node.args[0])  # Enum.index(Enum.X)
+        if name == "split" and isinstance(node.func, ast.Attribute):
+            text = self.value(module, node.func.value)
+            if isinstance(text, str):
+                return text.split(*[self.value(module, a) for a in node.args])
         raise Unknown(f"call {name}")
 
     def name(self, module: _Module, name: str) -> object:
@@ -266,6 +277,8 @@ class _Tree:
             return _Ref(module.dotted, name)
         if name in module.imports:
             return self.dotted(module.imports[name])
+        if name == "__name__":
+            return module.dotted
         if name in ("None", "True", "False"):
             return {"None": None, "True": True, "False": False}[name]
         raise Unknown(name)
@@ -384,19 +397,16 @@ def _parse_tree(root: Path, notes: list[str]) -> list[_Module]:
 def _rpc(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, list]]:
     found: dict[str, dict[str, list]] = {}
     for module in modules:
-        forwarders: dict[str, tuple[int, str, bool]] = {}
-        records: dict[str, list[list[object]]] = {}
+        records: dict[str, set[tuple[str, str, int]]] = {}
+        # helper name -> {(index of its method parameter, kind, fanout)}
+        forwarders: dict[str, set[tuple[int, str, int]]] = {}
+        helpers = _fanout_helpers(module)
         for qualname, function, nodes in module.functions:
-            calls = [n for n in nodes if isinstance(n, ast.Call)]
-            fanout = any(
-                kw.arg == "fanout"
-                and isinstance(kw.value, ast.Constant)
-                and kw.value.value is True
-                for call in calls
-                for kw in call.keywords
-            )
+            params = _parameters(function)
             chosen = _chosen_senders(nodes)
-            for call in calls:
+            for call in nodes:
+                if not isinstance(call, ast.Call):
+                    continue
                 kind = _callee(call)
                 if isinstance(call.func, ast.Name) and kind in chosen:
                     kinds = chosen[kind]  # send = cctxt.cast if cast else cctxt.call
@@ -407,36 +417,107 @@ def _rpc(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, list]]:
                 method = _argument(call, 1, "method")
                 if method is None:
                     continue
+                fanouts = _fanouts(call, nodes, helpers)
                 try:
                     name = tree.value(module, method)
                 except Unknown:
-                    if isinstance(method, ast.Name):
-                        params = _parameters(function)
-                        if method.id in params:
-                            short = qualname.rpartition(".")[2]
-                            forwarders[short] = (params.index(method.id), kind, fanout)
+                    if isinstance(method, ast.Name) and method.id in params:
+                        short = qualname.rpartition(".")[2]
+                        forwarders.setdefault(short, set()).update(
+                            (params.index(method.id), k, f)
+                            for k in kinds
+                            for f in fanouts
+                        )
                     if not _rpc_client(call):
                         continue
                     name = "*"  # a method name known at run time only
-                for kind in kinds if isinstance(name, str) else ():
-                    entry = [kind, name, int(fanout)]
-                    if entry not in records.setdefault(qualname, []):
-                        records[qualname].append(entry)
-        for qualname, _, nodes in module.functions:
-            for call in nodes:
-                if not isinstance(call, ast.Call) or _callee(call) not in forwarders:
-                    continue
-                position, kind, fanout = forwarders[_callee(call)]
-                argument = _argument(call, position, "method")
-                if isinstance(argument, ast.Constant) and isinstance(
-                    argument.value, str
-                ):
-                    entry = [kind, argument.value, int(fanout)]
-                    if entry not in records.setdefault(qualname, []):
-                        records[qualname].append(entry)
+                if isinstance(name, str):
+                    records.setdefault(qualname, set()).update(
+                        (k, name, f) for k in kinds for f in fanouts
+                    )
+        changed = True
+        while changed:  # helpers passing their own method parameter to a helper
+            changed = False
+            for qualname, function, nodes in module.functions:
+                params = _parameters(function)
+                short = qualname.rpartition(".")[2]
+                for call in nodes:
+                    if not isinstance(call, ast.Call):
+                        continue
+                    for position, kind, fanout in forwarders.get(
+                        _callee(call), set()
+                    ).copy():
+                        argument = _argument(call, position, "method")
+                        if isinstance(argument, ast.Constant) and isinstance(
+                            argument.value, str
+                        ):
+                            entries = records.setdefault(qualname, set())
+                            entries.add((kind, argument.value, fanout))
+                        elif isinstance(argument, ast.Name) and argument.id in params:
+                            entry = (params.index(argument.id), kind, fanout)
+                            if entry not in forwarders.setdefault(short, set()):
+                                forwarders[short].add(entry)
+                                changed = True
         if records:
-            found[module.path] = dict(sorted(records.items()))
+            found[module.path] = {
+                q: [list(entry) for entry in sorted(r)]
+                for q, r in sorted(records.items())
+            }
     return found
+
+
+def _is_fanout(node: ast.AST) -> bool:
+    """``prepare(fanout=True, ...)`` somewhere in ``node``."""
+    return any(
+        isinstance(n, ast.Call)
+        and any(
+            kw.arg == "fanout"
+            and isinstance(kw.value, ast.Constant)
+            and kw.value.value is True
+            for kw in n.keywords
+        )
+        for n in ast.walk(node)
+    )
+
+
+def _fanout_helpers(module: _Module) -> set[str]:
+    """Functions returning a client prepared with ``fanout=True``."""
+    return {
+        qualname.rpartition(".")[2]
+        for qualname, _, nodes in module.functions
+        if any(
+            isinstance(n, ast.Return) and n.value is not None and _is_fanout(n.value)
+            for n in nodes
+        )
+    }
+
+
+def _fanouts(call: ast.Call, nodes: list[ast.AST], helpers: set[str]) -> set[int]:
+    """Whether ``call`` (``cctxt.cast(...)``) goes to all servers: 1, to one: 0,
+    or either (``cctxt`` prepared with and without ``fanout`` in branches)."""
+
+    def fanout(expr: ast.AST) -> int:
+        return int(
+            _is_fanout(expr)
+            or any(
+                isinstance(n, ast.Call) and _callee(n) in helpers
+                for n in ast.walk(expr)
+            )
+        )
+
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if isinstance(receiver, ast.Name):
+        assigned = [
+            fanout(n.value)
+            for n in nodes
+            if isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == receiver.id for t in n.targets)
+        ]
+        if assigned:
+            return set(assigned)
+    if receiver is not None and not isinstance(receiver, ast.Name):
+        return {fanout(receiver)}
+    return {int(any(fanout(n) for n in nodes if isinstance(n, ast.Assign)))}
 
 
 def _rpc_client(call: ast.Call) -> bool:
@@ -503,6 +584,25 @@ def _options(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, str]]:
                 registrations.extend(
                     ([ref], group) for ref, group in _listed(tree, module, node)
                 )
+    # def register_quota_opts(opts, cfg=CONF): cfg.register_opts(opts, 'QUOTAS')
+    registrars = {
+        function.name: (_parameters(function).index(opts.id), group)
+        for module in modules
+        for _, function, nodes in module.functions
+        for call in nodes
+        if isinstance(call, ast.Call)
+        and _callee(call) in ("register_opts", "register_opt")
+        and isinstance(opts := _argument(call, 0, "opts"), ast.Name)
+        and opts.id in _parameters(function)
+        and (group := _group_name(tree, module, _argument(call, 1, "group")))
+    }
+    for module in modules:
+        for call in module.nodes:
+            if isinstance(call, ast.Call) and _callee(call) in registrars:
+                position, group = registrars[_callee(call)]
+                argument = _argument(call, position, "opts")
+                if argument is not None:
+                    registrations.append((_var_refs(tree, module, argument), group))
         for node in module.nodes:
             if (
                 isinstance(node, ast.Call)

@@ -16,19 +16,14 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import subprocess
 import sys
-import threading
-import time
-import urllib.request
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from cdp import DevTools, ink_ratio
+from pages import need_chromium, open_page, serve
 
 from sphinxcontrib_oswsd.sources import Resolver
 from sphinxcontrib_oswsd.wsd.model import SourceRef
@@ -39,104 +34,17 @@ SECTION = "nova-pause"
 VIEWPORT = {"width": 1280, "height": 800}
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        if found := shutil.which(name):
-            return found
-    return None
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[str]:
     """The documentation, built now and served on 127.0.0.1."""
+    need_chromium()
     out = tmp_path_factory.mktemp("site")
     subprocess.run(
         [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(DOCS), str(out)],
         check=True,
     )
-    handler = partial(_QuietHandler, directory=str(out))
-    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-        server.shutdown()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory) -> Iterator[DevTools]:
-    """A page of a fresh headless Chromium that can reach only 127.0.0.1."""
-    executable = _chromium()
-    if executable is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    profile = tmp_path_factory.mktemp("profile")
-    process = subprocess.Popen(
-        [
-            executable,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-            f"--user-data-dir={profile}",
-            "--remote-debugging-address=127.0.0.1",
-            "--remote-debugging-port=0",
-            f"--window-size={VIEWPORT['width']},{VIEWPORT['height']}",
-            "about:blank",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        port = _devtools_port(profile / "DevToolsActivePort", process)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as answer:
-            targets = json.load(answer)
-        page = next(t for t in targets if t["type"] == "page")
-        devtools = DevTools(page["webSocketDebuggerUrl"])
-        devtools.call("Page.enable")
-        devtools.call(
-            "Emulation.setDeviceMetricsOverride",
-            **VIEWPORT,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
-        # Every request to opendev.org stops in the browser, for the test to see.
-        devtools.call("Fetch.enable", patterns=[{"urlPattern": "*://opendev.org/*"}])
-        yield devtools
-        devtools.close()
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _devtools_port(path: Path, process: subprocess.Popen) -> int:
-    """Chromium writes its debugging port there once it listens."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"Chromium exited with status {process.returncode}")
-        if path.exists() and (lines := path.read_text().split()):
-            return int(lines[0])
-        time.sleep(0.1)
-    pytest.fail("Chromium did not open its debugging port within 60 s")
-
-
-def _open(browser: DevTools, url: str) -> None:
-    navigation = browser.call("Page.navigate", url=url)
-    if "loaderId" in navigation:  # absent when only the fragment changed
-        browser.wait_for("Page.loadEventFired")
+    with serve(out) as url:
+        yield url
 
 
 def _diagram_box(browser: DevTools) -> dict[str, float]:
@@ -194,7 +102,7 @@ def _click(browser: DevTools, x: float, y: float) -> None:
 
 
 def test_the_gallery_diagram_is_visible(browser, site):
-    _open(browser, f"{site}/{PAGE}#{SECTION}")
+    open_page(browser, f"{site}/{PAGE}#{SECTION}")
     box = _diagram_box(browser)
     assert box["shown"], box
     assert box["width"] > 300 and box["height"] > 300, box
@@ -208,7 +116,7 @@ def test_the_gallery_diagram_is_visible(browser, site):
     assert 0.03 < ink_ratio(base64.b64decode(shot["data"])) < 0.8
 
     if target := os.environ.get("OSWSD_GALLERY_SCREENSHOT"):
-        _open(browser, f"{site}/{PAGE}#{SECTION}")
+        open_page(browser, f"{site}/{PAGE}#{SECTION}")
         page = browser.call("Page.captureScreenshot", format="png")
         Path(target).write_bytes(base64.b64decode(page["data"]))
 
@@ -225,7 +133,7 @@ def test_a_step_names_its_function_and_a_click_opens_it_on_opendev(
 ):
     expected = Resolver().link(SourceRef(path, qualname, 0))
     assert expected and expected.startswith("https://opendev.org/openstack/nova/")
-    _open(browser, f"{site}/{PAGE}#{SECTION}")
+    open_page(browser, f"{site}/{PAGE}#{SECTION}")
     target = _step_target(browser, f"{path} · {qualname}")
     assert target is not None, "no step of the diagram has this tooltip"
     assert target["href"] == expected
