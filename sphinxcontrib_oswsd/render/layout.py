@@ -396,6 +396,7 @@ class _Builder:
         self.frames: list[_Frame] = []  # the groups open, outermost first
         self.bare: dict[int, float] = {}  # depth -> right end, without lifelines
         self.created: dict[int, float] = {}
+        self.used: set[int] = set()  # the lifelines some step has used
         self.ended: dict[int, float] = {}
         self.layers: dict[str, list[Element]] = {
             name: [] for name in ("shade", "back", "activation", "group", "step")
@@ -485,6 +486,8 @@ class _Builder:
         return (depth - 1) * BAR_STEP + BAR_W / 2 if direction > 0 else -BAR_W / 2
 
     def open_bar(self, column: int, y: float) -> None:
+        if self.created.get(column) == y:  # under the head drawn there
+            y += self.heads[column].height / 2
         self.bars[column].append(y)
         for frame in self.frames:
             frame.bars[column] = max(frame.bars.get(column, 0), len(self.bars[column]))
@@ -542,6 +545,8 @@ class _Builder:
         start = self.bars[column].pop()
         level = len(self.bars[column])
         height = max(y - start, BAR_MIN)
+        # A bar closed as soon as opened still shows; what follows waits.
+        self.y = max(self.y, start + height + ROW_GAP / 2)
 
         def draw() -> None:
             left = self.x[column] + level * BAR_STEP - BAR_W / 2
@@ -557,8 +562,10 @@ class _Builder:
         if message.number is not None:
             text = f"{message.number}. {text}"
         lines = self.wrap(text, message)
-        # Nobody creates itself, and a participant is created only once.
-        create = message.create and source != target and target not in self.created
+        # Nobody creates itself, and a participant is created only once,
+        # before anything else happens to it.
+        create = message.create and source != target and target not in self.used
+        self.used.update((source, target))
         top = self.y
         if source == target:
             start = self.edge(source, 1)
@@ -639,6 +646,7 @@ class _Builder:
 
     def activation(self, activation: Activation) -> None:
         column = self.columns[activation.participant]
+        self.used.add(column)
         last = self.last
         # At the last message, else in the gap after the item before.
         y = last.y if last else self.y - ROW_GAP / 2
@@ -658,6 +666,7 @@ class _Builder:
     def note(self, note: Note) -> tuple[int, float, int, float]:
         columns = sorted(self.columns[name] for name in note.participants)
         first, last = columns[0], columns[-1]
+        self.used.update(columns)
         # Block notes are laid out by hand, unless a budget is tight.
         if note.block and self.measure.label is None:
             lines = split_lines(note.text)
