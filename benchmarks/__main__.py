@@ -12,6 +12,7 @@ MODULES = (
     "parse",
     "claims",
     "render_local",
+    "seqdiag",
     "widths",
     "api_batch",
     "sphinx_build",

@@ -529,6 +529,12 @@ def _diagnostics(request: RenderRequest, result: RenderResult) -> None:
     for line, message in result.errors:
         where = request.location(line)
         print(f"{where}: warning: websequencediagrams: {message}", file=sys.stderr)
+    drawn_here = request.renderer == "local" or result.fell_back
+    if result.ok and result.format == "pdf" and drawn_here:
+        from sphinxcontrib_oswsd.render.pdf import undrawable
+
+        for line, message in undrawable(parse(request.source)):
+            print(f"{request.location(line)}: warning: {message}", file=sys.stderr)
 
 
 def _failure(result: RenderResult) -> str:

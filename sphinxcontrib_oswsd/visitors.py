@@ -34,8 +34,8 @@ from sphinxcontrib_oswsd.page import Drawing, frame
 from sphinxcontrib_oswsd.render.batch import RenderResult
 from sphinxcontrib_oswsd.render.imagemap import image_map_areas
 from sphinxcontrib_oswsd.render.layout import Layout
-from sphinxcontrib_oswsd.render.paginate import print_pages, smallest_text
-from sphinxcontrib_oswsd.render.pdf import missing_characters, pdf_document
+from sphinxcontrib_oswsd.render.paginate import Paper, print_pages
+from sphinxcontrib_oswsd.render.pdf import pdf_document, undrawable
 from sphinxcontrib_oswsd.wsd.parser import WSDSyntaxError, parse
 
 logger = logging.getLogger(__name__)
@@ -170,79 +170,116 @@ def html_depart_steps(self: Any, node: workflow_steps) -> None:
 # -- LaTeX -----------------------------------------------------------------------
 
 
-#: What a diagram is laid out for in LaTeX, in pt: the text width and
-#: height of an A4 or Letter page with Sphinx's margins (the smaller of
-#: each), less room for a caption.  LaTeX scales each page to the real
-#: text width, so other paper sizes only change the size text prints at.
-PRINT_WIDTH = 450.0
-PRINT_HEIGHT = 600.0
+#: Where a diagram is printed, in pt: the text of an A4 or Letter page with
+#: Sphinx's margins (the smaller of each), less room for a caption; turned
+#: (a landscape page, the figure reaching 0.75 in into each side margin)
+#: when the diagram is too wide to print legibly upright.  LaTeX
+#: scales each page to the real text width.
+PAPERS = [Paper(450.0, 600.0), Paper(650.0 + 108.0, 400.0, landscape=True)]
 #: Smaller printed text is reported: it cannot be read on paper.
 MIN_PRINTED_TEXT = 6.0
+#: What the width budget aims at (a footnote's size): labels are wrapped
+#: until the diagram's text prints this large, or as far as they can be.
+PRINTED_TEXT = 8.0
+#: The size of the text in websequencediagrams.com's images, in px.
+API_TEXT_SIZE = 12.0
+
+
+def latex_visit_figure(self: Any, node: workflow_figure) -> None:
+    """A figure that stays where it is written, before its steps list, on a
+    landscape page if the diagram needs one.  Its image (the first page of
+    a diagram cut into pages) is made now, for :func:`latex_visit_diagram`."""
+    (diagram,) = node.findall(workflow_diagram)
+    graphics, landscape = _graphics(self, diagram)
+    landscape = landscape and not (self.table or self.in_minipage)
+    node["oswsd_graphics"], node["oswsd_landscape"] = graphics, landscape
+    if landscape:
+        self.body.append("\\begin{oswsdlandscape}\n")
+    self.no_latex_floats += 1
+    try:
+        self.visit_figure(node)
+    finally:
+        self.no_latex_floats -= 1
+
+
+def latex_depart_figure(self: Any, node: workflow_figure) -> None:
+    """After the figure, each later page of its diagram in a figure of its
+    own, with "(continued)" under it."""
+    self.depart_figure(node)
+    captioned = any(isinstance(child, nodes.caption) for child in node)
+    text = self.encode(f"{figure_title(node)} {_('(continued)')}")
+    numbered = "\\figurename~\\thefigure: " if captioned else ""
+    for graphic in node["oswsd_graphics"][1:]:
+        self.body.append(
+            f"\\begin{{figure}}[H]\n\\centering\n{graphic}"
+            f"\\oswsdcontinued{{{numbered}{text}}}\n\\end{{figure}}\n"
+        )
+    if node["oswsd_landscape"]:
+        self.body.append("\\end{oswsdlandscape}\n")
 
 
 def latex_visit_diagram(self: Any, node: workflow_diagram) -> None:
-    """The diagram's first page; later pages, each a figure of its own with
-    "(continued)" under it, follow its figure (see :func:`latex_depart_figure`)."""
-    result = None if node["renderer"] == "local" else _result(self, node)
-    if node["renderer"] == "local" or (result and result.fell_back):
-        graphics = _local_graphics(self, node)
-    elif result is not None:
-        graphics = [
-            _graphic(
-                self,
-                node,
-                result.data,
-                result.format,
-                result.width or 0,
-                result.height or 0,
-                _api_boxes(node, result),
-            )
-        ]
-    else:
-        graphics = []
-    if not graphics:
-        self.body.append(self.encode(node["alt"]))
-        raise nodes.SkipNode
-    self.body.append(graphics[0])
-    if len(graphics) > 1 and isinstance(node.parent, workflow_figure):
-        node.parent["oswsd_continued"] = graphics[1:]
+    """The image made for the figure, or the alt text if there is none."""
+    graphics = node.parent.get("oswsd_graphics")
+    if graphics is None:  # not in a figure of ours
+        graphics, _ = _graphics(self, node)
+    self.body.append(graphics[0] if graphics else self.encode(node["alt"]))
     raise nodes.SkipNode
 
 
-def _local_graphics(self: Any, node: workflow_diagram) -> list[str]:
+def _graphics(self: Any, node: workflow_diagram) -> tuple[list[str], bool]:
+    """The diagram's images, one per page, and whether they are landscape."""
+    result = None if node["renderer"] == "local" else _result(self, node)
+    if node["renderer"] == "local" or (result and result.fell_back):
+        return _local_graphics(self, node)
+    if result is None:
+        return [], False
+    if not _prints_legibly(result):
+        logger.info(
+            "%s: the API's image would print its text under %g pt: drawn by the"
+            " local renderer, in pages, instead",
+            node["workflow"],
+            MIN_PRINTED_TEXT,
+            location=tuple(node["location"]),
+        )
+        return _local_graphics(self, node)
+    size = (result.width or 0, result.height or 0)
+    boxes = _api_boxes(node, result)
+    return [_graphic(self, node, result.data, result.format, *size, boxes)], False
+
+
+def _prints_legibly(result: RenderResult) -> bool:
+    """Whether an API image, scaled to fit the page, keeps its text (about
+    ``API_TEXT_SIZE`` px) at ``MIN_PRINTED_TEXT`` or more."""
+    if not (result.width and result.height):
+        return True  # a PDF: its size is not known here
+    paper = PAPERS[0]
+    scale = min(1.0, paper.width / result.width, paper.height / result.height)
+    return API_TEXT_SIZE * scale >= MIN_PRINTED_TEXT
+
+
+def _local_graphics(self: Any, node: workflow_diagram) -> tuple[list[str], bool]:
     """The local renderer's pages, each as its own PDF."""
     try:
         diagram = parse(node["source"])
     except WSDSyntaxError:
-        return []  # the directive reported it
-    pages, scale = print_pages(diagram, PRINT_WIDTH, PRINT_HEIGHT)
-    printed = smallest_text(pages) * scale
-    if printed < MIN_PRINTED_TEXT:
+        return [], False  # the directive reported it
+    printed = print_pages(diagram, PAPERS, MIN_PRINTED_TEXT, PRINTED_TEXT)
+    if printed.smallest_text < MIN_PRINTED_TEXT:
         _warn(
             node,
             f"{node['workflow']}: too wide to print legibly: its text would print"
-            f" at {printed:.1f} pt on a {PRINT_WIDTH:.0f} pt wide page;"
+            f" at {printed.smallest_text:.1f} pt even on a landscape page;"
             " give it fewer participants or shorter labels",
             "size",
         )
-    missing: dict[int | None, str] = {}
-    for page in pages:
-        for line, chars in missing_characters(page).items():
-            missing[line] = missing.get(line, "") + chars
-    for line, chars in sorted(missing.items(), key=lambda kv: kv[0] or 0):
-        where = (
-            f"{node['workflow']}:{line + node['line_offset']}"
-            if line
-            else node["workflow"]
-        )
-        names = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in dict.fromkeys(chars))
-        _warn(
-            node,
-            f"{where}: no installed font can draw {names}: left out of the PDF",
-            "font",
-        )
+    for line, message in undrawable(diagram):
+        where = node["workflow"]
+        if line is not None:
+            where += f":{line + node['line_offset']}"
+        _warn(node, f"{where}: {message}", "font")
     links = LinkTable.of(node["links"])
-    return [
+    graphics = [
         _graphic(
             self,
             node,
@@ -252,8 +289,9 @@ def _local_graphics(self: Any, node: workflow_diagram) -> list[str]:
             page.height,
             _page_boxes(page, links),
         )
-        for page in pages
+        for page in printed.pages
     ]
+    return graphics, printed.paper.landscape
 
 
 def _warn(node: workflow_diagram, message: str, subtype: str) -> None:
@@ -287,29 +325,6 @@ def _graphic(
         f"\\oswsddiagram{{{options}}}{{{{{base}}}.{ext}}}"
         f"{{{max(1, round(width))}}}{{{height}}}{{%\n{links}}}\n"
     )
-
-
-def latex_visit_figure(self: Any, node: workflow_figure) -> None:
-    """A figure that stays where it is written, before its steps list."""
-    self.no_latex_floats += 1
-    try:
-        self.visit_figure(node)
-    finally:
-        self.no_latex_floats -= 1
-
-
-def latex_depart_figure(self: Any, node: workflow_figure) -> None:
-    self.depart_figure(node)
-    if not node.get("oswsd_continued"):
-        return
-    captioned = any(isinstance(child, nodes.caption) for child in node)
-    text = self.encode(f"{figure_title(node)} {_('(continued)')}")
-    numbered = "\\figurename~\\thefigure: " if captioned else ""
-    for graphic in node["oswsd_continued"]:
-        self.body.append(
-            f"\\begin{{figure}}[H]\n\\centering\n{graphic}"
-            f"\\oswsdcontinued{{{numbered}{text}}}\n\\end{{figure}}\n"
-        )
 
 
 def _tex(value: float) -> str:

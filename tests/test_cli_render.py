@@ -11,6 +11,7 @@ import pytest
 
 from sphinxcontrib_oswsd.cli import main
 from sphinxcontrib_oswsd.library import Library
+from sphinxcontrib_oswsd.render.fonts import font_for
 
 FIXTURES = Path(__file__).parent / "fixtures" / "workflows"
 SECRET = "sekrit-KEY-0123456789"
@@ -321,6 +322,27 @@ def test_cache_info_prune_clear(run, tmp_path):
     _, out, _ = run("cache", "clear", api=False)
     assert out.endswith("removed 1 entries\n")
     assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_local_pdf_has_a_page_per_newpage_and_names_characters_no_font_has(
+    run, tmp_path
+):
+    linear_a = "\U00010600"
+    if font_for(linear_a) is not None:
+        pytest.skip("an installed font has Linear A")
+    (tmp_path / "two.wsd").write_text(
+        f"A->B: one\nnewpage Second\nB->A: two {linear_a}\n", encoding="utf-8"
+    )
+    status, out, err = run(
+        "render", "two.wsd", "--renderer", "local", "--format", "pdf", api=False
+    )
+    assert (status, out) == (0, "two.pdf\n")
+    assert err == (
+        "two.wsd:3: warning: no installed font can draw"
+        f" {linear_a!r} (U+10600): left out of the PDF\n"
+    )
+    pdf = (tmp_path / "two.pdf").read_bytes()
+    assert b"/Type /Pages /Kids [" in pdf and b"/Count 2 >>" in pdf
 
 
 def test_cache_info_tells_interrupted_writes_from_running_ones(run, tmp_path):

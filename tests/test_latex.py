@@ -127,6 +127,23 @@ def test_every_engine_prints_tall_diagrams_in_pages_and_the_steps_intact(
     assert "ů" not in text
 
 
+@pytest.mark.parametrize("engine", ("pdflatex", "xelatex"))
+def test_nova_diagrams_print_no_text_under_6pt(make_app, rootdir, tmp_path, engine):
+    engine_available(engine)
+    outdir, warnings = build(
+        make_app, rootdir, tmp_path, "latex-nova", latex_engine=engine
+    )
+    assert "[oswsd" not in warnings
+    pdf = compile_pdf(outdir, "nova")
+    diagrams = {w for path in outdir.glob("oswsd-*.pdf") for _, _, w in words(path)}
+    found = [(p, h, w) for p, h, w in words(pdf) if w in diagrams and len(w) >= 3]
+    assert any(w == "nova-conductor" for _, _, w in found)
+    # pdftotext boxes a Helvetica word from its descent to its ascent, 0.925
+    # of its size.  (Words of one or two characters are left out: on a turned
+    # page the box of the page number is its width.)
+    assert min(height for _, height, _ in found) >= 6.0 * 0.925
+
+
 @needs("xelatex", "latexmk", "pdftotext")
 def test_cjk_cyrillic_and_greek_text_is_in_the_diagram(make_app, rootdir, tmp_path):
     if font_for("创") is None:
@@ -195,9 +212,11 @@ def test_a_diagram_of_any_length_builds(make_app, rootdir, tmp_path):
 # -- the API renderer in LaTeX -------------------------------------------------------
 
 
-def _api_latex(make_app, rootdir, tmp_path, server, **conf):
+def _api_latex(make_app, rootdir, tmp_path, server, index=None, **conf):
     srcdir = tmp_path / "api"
     shutil.copytree(rootdir / "test-api", srcdir)
+    if index is not None:
+        (srcdir / "index.rst").write_text(index)
     (srcdir / "conf.py").write_text(
         (srcdir / "conf.py").read_text()
         + '\nlatex_documents = [("index", "api.tex", "api", "tests", "manual")]\n'
@@ -220,7 +239,7 @@ def test_latex_falls_back_to_a_local_pdf_when_the_api_fails(
     assert warnings.count("[oswsd.fallback]") == 2
     tex = (outdir / "api.tex").read_text()
     images = re.findall(r"\\oswsddiagram\{[^}]*\}\{\{([^}]+)\}\.(\w+)\}", tex)
-    assert len(images) == 2 and {ext for _, ext in images} == {"pdf"}
+    assert len(images) >= 2 and {ext for _, ext in images} == {"pdf"}
     assert not list(outdir.glob("*.svg"))
     if shutil.which("pdflatex") and shutil.which("latexmk"):
         assert compile_pdf(outdir, "api").exists()
@@ -239,3 +258,17 @@ def test_fallback_error_gives_alt_text_and_steps_in_latex(
     assert not list(outdir.glob("oswsd-*"))
     assert "Inline through the API" in tex  # the alt text
     assert "API.pause" in tex  # the steps list
+
+
+def test_an_api_image_too_tall_to_print_legibly_is_drawn_locally_in_pages(
+    make_app, rootdir, tmp_path, wsd_server
+):
+    steps = "\n".join(f"   A->B: step {i}" for i in range(150))
+    index = f"Tall\n====\n\n.. openstack-workflow::\n\n{steps}\n"
+    outdir, warnings = _api_latex(make_app, rootdir, tmp_path, wsd_server, index)
+    assert warnings == ""
+    assert len(wsd_server.renders()) == 1  # the API drew it: too tall to print
+    tex = (outdir / "api.tex").read_text()
+    images = re.findall(r"\\oswsddiagram\{[^}]*\}\{\{([^}]+)\}\.(\w+)\}", tex)
+    assert len(images) >= 4 and {ext for _, ext in images} == {"pdf"}
+    assert tex.count("(continued)") == len(images) - 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -218,3 +219,10 @@ def test_render_local_formats():
             render_local(diagram, "svg", id_prefix="x", title="T")
         ).hexdigest()
     )
+
+
+def test_the_font_stack_names_fonts_for_cjk():
+    svg = render_svg(parse("A->B: 中文"))
+    stack = re.search(r'font-family="([^"]+)"', svg)[1]
+    assert "&quot;Noto Sans CJK SC&quot;" in stack
+    assert stack.startswith("Helvetica") and stack.endswith("sans-serif")

@@ -186,32 +186,32 @@ def layout(diagram: Diagram, max_width: float | None = None) -> Layout:
     if max_width is None or natural.width <= max_width:
         return natural
 
-    def tight(measure: float) -> Layout:
-        return _Builder(diagram, _Measure.tight(measure)).build()
+    def tight(measure: float, rooms: dict[int, float] | None = None) -> _Builder:
+        builder = _Builder(diagram, _Measure.tight(measure), rooms)
+        builder.build()
+        return builder
 
     narrowest = tight(MIN_MEASURE)
-    if narrowest.width >= natural.width:
+    if narrowest.drawn.width >= natural.width:
         return natural
     # The widest measure that meets the budget, or that comes close to the
     # narrowest layout (a few px narrower are not worth many more lines); no
     # measure wider than the widest line changes anything.
-    fits = narrowest.width <= max_width
-    goal = max_width if fits else narrowest.width * NEAR_NARROWEST
+    fits = narrowest.drawn.width <= max_width
+    goal = max_width if fits else narrowest.drawn.width * NEAR_NARROWEST
     widest = max((text.width for text in natural.texts()), default=0.0)
     low, high, best = MIN_MEASURE, max(widest, MIN_MEASURE), narrowest
     for _ in range(7):  # a measure within 1/128 of the range is close enough
         middle = (low + high) / 2
-        drawn = tight(middle)
-        if drawn.width <= goal:
-            low, best = middle, drawn
+        builder = tight(middle)
+        if builder.drawn.width <= goal:
+            low, best = middle, builder
         else:
             high = middle
     # Then each label and note takes the room that layout leaves it: one
     # measure for all wraps short notes between distant lifelines too.
-    builder = _Builder(diagram, _Measure.tight(low))
-    builder.build()
-    roomy = _Builder(diagram, _Measure.tight(low), builder.room()).build()
-    return roomy if roomy.width <= max(goal, best.width) else best
+    roomy = tight(low, best.room()).drawn
+    return roomy if roomy.width <= max(goal, best.drawn.width) else best.drawn
 
 
 def _union(boxes: Iterable[tuple[float, float, float, float]]) -> tuple:
@@ -385,6 +385,7 @@ class _Builder:
         #: from :meth:`room` of a layout at ``measure``.
         self.rooms = rooms or {}
         self.probes: dict[int, Callable[[], float]] = {}
+        self.drawn = Layout(0.0, 0.0, None, 0, [])  # what build() gives
         self.columns = {p.name: i for i, p in enumerate(diagram.participants)}
         self.heads = [_Head.of(p.kind, p.label) for p in diagram.participants]
         self.need: dict[tuple[int, int], float] = {}
@@ -424,7 +425,8 @@ class _Builder:
         for draw in self.draws:
             draw()
         self.draw_participants(end)
-        return self.finish(title_lines)
+        self.drawn = self.finish(title_lines)
+        return self.drawn
 
     def items(self, items: list[Item]) -> None:
         for item in items:

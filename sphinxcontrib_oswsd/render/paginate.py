@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..wsd.model import Diagram, PageBreak
 from .layout import (
@@ -28,7 +28,7 @@ from .layout import (
     Text,
     layout,
 )
-from .text import ASCENT, line_height, text_width
+from .text import ASCENT, FONT_SIZE, line_height, text_width
 
 #: Elements that may be clipped at a cut; all the others are kept whole.
 _CLIPPED = frozenset({"lifeline", "activation", "group"})
@@ -58,19 +58,48 @@ def paginate(drawn: Layout, diagram: Diagram, height: float) -> list[Layout]:
     ]
 
 
+@dataclass(frozen=True)
+class Paper:
+    """Where a printed diagram goes: the width of the text and the height a
+    page leaves for a diagram, in pt; ``landscape`` pages turn the sheet."""
+
+    width: float
+    height: float
+    landscape: bool = False
+
+
+@dataclass
+class Printed:
+    """A diagram ready to print: its pages, the paper they are for, and the
+    scale they print at (1: its own size)."""
+
+    pages: list[Layout]
+    paper: Paper
+    scale: float
+
+    @property
+    def smallest_text(self) -> float:
+        """The size the smallest text prints at, in pt."""
+        sizes = (t.size for page in self.pages for t in page.texts())
+        return min(sizes, default=math.inf) * self.scale
+
+
 def print_pages(
-    diagram: Diagram, width: float, height: float
-) -> tuple[list[Layout], float]:
-    """``diagram`` laid out for a text ``width`` pt wide and pages ``height``
-    pt tall: its pages, and the scale at which they print."""
-    drawn = layout(diagram)
-    scale = min(1.0, width / drawn.width) if drawn.width else 1.0
-    return paginate(drawn, diagram, height / scale), scale
-
-
-def smallest_text(pages: list[Layout]) -> float:
-    """The size of the smallest text on ``pages``, in layout units."""
-    return min((t.size for page in pages for t in page.texts()), default=math.inf)
+    diagram: Diagram, papers: list[Paper], legible: float, comfortable: float
+) -> Printed:
+    """``diagram`` laid out for the first of ``papers`` (in order of
+    preference) on which its text prints at ``legible`` pt or more, else for
+    the last, and cut into pages of it.  The layout's width budget is what
+    prints its text at ``comfortable`` pt: labels are wrapped no more than
+    that takes."""
+    for paper in papers:
+        drawn = layout(diagram, paper.width * FONT_SIZE / comfortable)
+        scale = min(1.0, paper.width / drawn.width) if drawn.width else 1.0
+        printed = Printed([drawn], paper, scale)
+        if printed.smallest_text >= legible:
+            break
+    printed.pages = paginate(drawn, diagram, paper.height / scale)
+    return printed
 
 
 def _shifted(shape: Shape, dy: float) -> Shape:

@@ -7,7 +7,7 @@ layout measured, so nothing is embedded for it.  Any other character (CJK,
 Cyrillic, Greek...) is set in a subset of an installed TrueType font that has
 it (see :mod:`.fonts`), embedded with a ``ToUnicode`` map so that it can be
 searched and copied; a character no installed font has is left out, and
-:func:`missing_characters` names it.  Linked steps carry URI link
+:func:`undrawable` names it.  Linked steps carry URI link
 annotations.  The bytes depend on the diagram (and the installed fonts) alone:
 no dates, no random ids.
 """
@@ -102,11 +102,11 @@ def pdf_document(
     return objects.write(catalog, objects.add(info))
 
 
-def missing_characters(drawn: Layout) -> dict[int | None, str]:
-    """The characters no installed font can draw, by the source line of the
-    element that shows them."""
+def undrawable(diagram: Diagram) -> list[tuple[int | None, str]]:
+    """``(source line, message)`` for each line of ``diagram`` whose text has
+    characters that no installed font can draw (the PDF leaves them out)."""
     missing: dict[int | None, str] = {}
-    for element in drawn.elements:
+    for element in layout(diagram).elements:
         for shape in element.shapes:
             if isinstance(shape, Text):
                 for char in shape.text:
@@ -114,7 +114,15 @@ def missing_characters(drawn: Layout) -> dict[int | None, str]:
                         element.line, ""
                     ):
                         missing[element.line] = missing.get(element.line, "") + char
-    return missing
+    return [
+        (
+            line,
+            "no installed font can draw "
+            + ", ".join(f"{c!r} (U+{ord(c):04X})" for c in chars)
+            + ": left out of the PDF",
+        )
+        for line, chars in sorted(missing.items(), key=lambda kv: kv[0] or 0)
+    ]
 
 
 def _font(char: str) -> Font | bool | None:

@@ -18,7 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FONT_FAMILY = 'Helvetica, Arial, "Liberation Sans", "Nimbus Sans", sans-serif'
+#: Helvetica and its metric twins first (the layout measures with its
+#: widths), then fonts for the scripts it has not got (Cyrillic, Greek, CJK)
+#: on Linux, macOS and Windows, so a browser need not guess.
+FONT_FAMILY = (
+    'Helvetica, Arial, "Liberation Sans", "Nimbus Sans", "DejaVu Sans",'
+    ' "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans",'
+    ' "Microsoft YaHei", "Droid Sans Fallback", "WenQuanYi Zen Hei", sans-serif'
+)
 
 
 @dataclass(frozen=True)
