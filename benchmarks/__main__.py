@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("parse", "claims", "render_local", "widths", "api_batch", "sphinx_build")
+MODULES = (
+    "parse",
+    "claims",
+    "render_local",
+    "seqdiag",
+    "widths",
+    "api_batch",
+    "sphinx_build",
+)
 
 
 def main() -> None:

@@ -48,7 +48,7 @@ _POLICY = re.compile(
 _STATE = re.compile(
     r"(?<![\w.])(?P<field>" + "|".join(STATE_FIELDS) + r") = (?P<value>[A-Za-z_][\w-]*)"
 )
-_NOTIFICATION = re.compile(r"\bnotification (?P<event>[a-z][\w-]*(?:\.[\w-]+)+)")
+_NOTIFICATION = re.compile(r"\bnotification (?P<event>[A-Za-z][\w-]*(?:\.[\w-]+)+)")
 _OPTION = re.compile(
     r"\[(?P<group>[\w-]+)\](?P<name>\w[\w-]*) \(default:? (?P<default>[^)]*)\)"
 )

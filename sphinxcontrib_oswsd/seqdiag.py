@@ -93,11 +93,19 @@ class Seqdiag(OpenStackWorkflow):
                 self._where(where, info.line) + info.message,
                 location=(self.env.docname, line),
             )
-        # From here on, the openstack-workflow directive's path with the WSD.
+        # References are resolved (and reported) at their seqdiag lines; from
+        # here on, the openstack-workflow directive's path with the WSD, whose
+        # steps are the same, in the same order.
+        resolved = self._resolve(diagram, where, settings)
         source = WorkflowSource(to_wsd(diagram), label, path, first_line)
-        diagram = parse(source.text)
+        drawn = parse(source.text)
+        resolutions = {
+            step.ref.line: resolved[original.ref.line]
+            for original, step in zip(diagram.steps(), drawn.steps(), strict=True)
+            if original.ref and step.ref
+        }
+        diagram = drawn
         self._seqdiag_options()
-        resolutions = self._resolve(diagram, source, settings)
         figure = self._figure(diagram, source, settings, resolutions)
         figure["classes"] += self.options.get("figclass", [])
         figwidth = self.options.get("figwidth")

@@ -107,7 +107,7 @@ def collisions(drawn: Layout, diagram: Diagram) -> list[str]:
         for shape in element.shapes
     ]
     for element in drawn.elements:
-        own = _own_columns(element, column)
+        own = _own_columns(element, column, lifelines)
         for what, box in _bar_sensitive(element):
             for bar, owner in bars:
                 if owner not in own and _overlap(_grown(box), bar.bounds):
@@ -141,12 +141,21 @@ def _owner(bar: Rect, lifelines: list[float]) -> int:
     return max(i for i, x in enumerate(lifelines) if x <= centre + 0.01)
 
 
-def _own_columns(element: Element, column: dict[str, int]) -> range:
-    """The columns whose bars ``element`` may cover: a note over them."""
+def _own_columns(
+    element: Element, column: dict[str, int], lifelines: list[float]
+) -> range:
+    """The columns whose bars ``element`` may touch: a note's over them, a
+    participant's own (under the head of a participant created late)."""
     step = element.step
     if isinstance(step, Note) and step.position == "over":
         found = sorted(column[name] for name in step.participants)
         return range(found[0], found[-1] + 1)
+    if element.kind == "participant":
+        x0, _, x1, _ = element.bounds
+        own = min(
+            range(len(lifelines)), key=lambda i: abs(lifelines[i] - (x0 + x1) / 2)
+        )
+        return range(own, own + 1)
     return range(0)
 
 

@@ -146,7 +146,24 @@ TREE = {
             pass
 
         def notify_about_instance_usage(notifier, context, instance, event_suffix):
-            notifier.info(context, 'compute.instance.%s' % event_suffix, {})
+            method = notifier.info
+            method(context, 'compute.instance.%s' % event_suffix, {})
+
+        def load_compute_driver(virtapi, compute_driver):
+            return importutils.import_object('nova.virt.%s' % compute_driver)
+
+        def notify_tag_action(context, action, resource):
+            tag_event = 'tag.%s' % action
+            notifier.info(context, tag_event, {})
+
+        def tag(context):
+            notify_tag_action(context, 'create.start', 'network')
+
+        def notify_about_host_update(context, event_suffix, payload):
+            notifier.info(context, 'HostAPI.%s' % event_suffix, payload)
+
+        def power(context):
+            notify_about_host_update(context, 'power_action.start', {})
         """,
     "proj/manager.py": """
         from proj import notifications
@@ -160,6 +177,7 @@ TREE = {
 
             def pause(self, context, instance):
                 self._notify_about_instance_usage(context, instance, 'pause.start')
+                driver.load_compute_driver(None, 'acpi')
                 self.notifier.info(context, 'scheduler.select.end', {})
                 LOG.info('not.an.event')
                 self._notifier.info(context, self._resource + '.create.start', {})
@@ -277,6 +295,10 @@ def test_notifications_versioned_samples_and_prefixed_suffixes(facts):
     events = set(facts["notification"])
     assert {"instance.pause.start", "instance.volume_attach.end"} <= events
     assert "compute.instance.pause.start" in events  # through the wrapper
+    assert "pause.start" not in events  # only a suffix
+    assert "HostAPI.power_action.start" in events
+    assert "tag.create.start" in events
+    assert not any(e.startswith("nova.virt") for e in events)  # not a notification
     assert "scheduler.select.end" in events
     assert "not.an.event" not in events  # a log message
     # built at run time: the unknown parts are "*"

@@ -424,7 +424,7 @@ def statements(draw_, depth: int = 0) -> list[str]:
     kind = draw_(st.sampled_from(kinds))
     if kind == "message":
         arrow = draw_(st.sampled_from(["->", "->>", "-->", "-->>", "<->", "<-->"]))
-        flag = draw_(st.sampled_from(["", "", "+", "-"]))
+        flag = draw_(st.sampled_from(["", "", "+", "-", "*"]))
         return [f"{draw_(NAME)}{arrow}{flag}{draw_(NAME)}: {draw_(LABELS)}"]
     if kind == "note":
         where = draw_(st.sampled_from(["over", "left of", "right of"]))
@@ -432,7 +432,8 @@ def statements(draw_, depth: int = 0) -> list[str]:
         shape = draw_(st.sampled_from(["note", "state", "ref"]))
         return [f"{shape} {where} {','.join(names)}: {draw_(LABELS)}"]
     if kind == "activation":
-        return [f"{draw_(st.sampled_from(['activate', 'deactivate']))} {draw_(NAME)}"]
+        action = draw_(st.sampled_from(["activate", "deactivate", "destroy"]))
+        return [f"{action} {draw_(NAME)}"]
     if depth >= 2:
         return []
     if kind == "parallel":
@@ -461,3 +462,27 @@ def test_nothing_collides_in_random_diagrams(blocks, budget):
     if budget is not None:
         natural = layout(diagram)
         assert drawn.width <= max(budget, natural.width) + 0.01
+
+
+@pytest.mark.parametrize("name", ["nova/boot", "nova/live-migrate"])
+def test_the_widest_workflows_read_well_under_the_default_budget(name):
+    """What a reader of the two widest workflows gets in a 900 px column:
+    about half as wide, text at full size, labels of a few full lines, not
+    much taller."""
+    path = next(p for p in WORKFLOWS if f"{p.parent.name}/{p.stem}" == name)
+    diagram = parse(path.read_text(encoding="utf-8"))
+    natural, fitted = layout(diagram), layout(diagram, max_width=900)
+    assert fitted.width <= 0.65 * natural.width
+    assert fitted.height <= 1.35 * natural.height
+    assert min(t.size for t in fitted.texts()) == metrics.FONT_SIZE
+    for element in fitted.elements:
+        lines = [s for s in element.shapes if isinstance(s, Text)]
+        if element.kind == "message":
+            assert len(lines) <= 3, [t.text for t in lines]
+        words = " ".join(t.text for t in lines).split()
+        wrapped = element.kind in ("message", "note") and len(lines) > 1
+        if wrapped and len(words) >= 3:
+            # Wrapped labels of three words or more read as a block: no
+            # line is a stray word much shorter than the others.
+            widths = [t.width for t in lines]
+            assert min(widths) >= 0.25 * max(widths), [t.text for t in lines]

@@ -7,6 +7,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parent / "roots" / "test-seqdiag"
 
 
@@ -36,6 +38,12 @@ def test_html_with_warnings_as_errors(make_app, tmp_path):
     fetch, pause, escaped = svgs
     assert "GET /index.html" in fetch and "cached from here" in fetch
     assert "pause_instance" in pause and "202 Accepted" in pause
+    # The reference comment in pause.diag links its steps to the source.
+    assert re.search(
+        r'href="https://opendev\.org/openstack/nova/src/tag/34\.0\.0/'
+        r'nova/compute/api\.py#L\d+"',
+        pause,
+    )
     assert "a &lt;b&gt; &amp; c" in escaped
     assert "A browser asks a web server for a page" in fetch  # :alt:
     # :caption:, :name: and :numref:, :figclass:, :class:, :align:, :desctable:
@@ -102,6 +110,9 @@ BAD = """
 
    {
      A -> B [sparkle];
+     // nova/compute/api.py is right, the function is not:
+     # nova/compute/api.py API.no_such_function()
+     B -> C;
    }
 """
 
@@ -119,10 +130,44 @@ def test_problems_are_located_warnings_and_infos(make_app, tmp_path):
     assert re.search(
         rf"index\.rst:{missing}: WARNING: cannot read the seqdiag file", found
     )
-    assert len(found.strip().splitlines()) == 2, found
+    comment = lines.index("     # nova/compute/api.py API.no_such_function()") + 1
+    assert re.search(
+        rf"index\.rst:{comment}: WARNING: line 4 of the diagram: nova/compute/api\.py"
+        r" has no API\.no_such_function\(\) in nova 34\.0\.0.* \[oswsd\.reference\]",
+        found,
+    )
+    assert len(found.strip().splitlines()) == 3, found
     status = re.sub(r"\x1b\[[0-9;]*m", "", app.status.getvalue())
     sparkle = lines.index("     A -> B [sparkle];") + 1
     assert (
         f"index.rst:{sparkle}: line 2 of the diagram: unknown edge attribute "
         "'sparkle' ignored." in status
     )
+
+
+@pytest.mark.parametrize(
+    "builder", ["dirhtml", "singlehtml", "epub", "text", "man", "texinfo"]
+)
+def test_every_other_builder_with_warnings_as_errors(make_app, tmp_path, builder):
+    app = build(
+        make_app,
+        tmp_path,
+        builder,
+        warningiserror=True,
+        confoverrides={
+            "man_pages": [("index", "test", "seqdiag test", ["tests"], 1)],
+            "texinfo_documents": [
+                ("index", "test", "seqdiag test", "tests", "test", "", "Misc")
+            ],
+        },
+    )
+    assert warnings(app) == ""
+    written = "".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in Path(app.outdir).rglob("*")
+        if p.is_file() and p.suffix not in (".png", ".pdf", ".svg", ".epub")
+    )
+    # A drawing where the builder takes images, else the alt text; the
+    # :desctable: steps everywhere.
+    assert "A browser asks a web server for a page" in written
+    assert "GET /index.html" in written

@@ -186,32 +186,32 @@ def layout(diagram: Diagram, max_width: float | None = None) -> Layout:
     if max_width is None or natural.width <= max_width:
         return natural
 
-    def tight(measure: float) -> Layout:
-        return _Builder(diagram, _Measure.tight(measure)).build()
+    def tight(measure: float, rooms: dict[int, float] | None = None) -> _Builder:
+        builder = _Builder(diagram, _Measure.tight(measure), rooms)
+        builder.build()
+        return builder
 
     narrowest = tight(MIN_MEASURE)
-    if narrowest.width >= natural.width:
+    if narrowest.drawn.width >= natural.width:
         return natural
     # The widest measure that meets the budget, or that comes close to the
     # narrowest layout (a few px narrower are not worth many more lines); no
     # measure wider than the widest line changes anything.
-    fits = narrowest.width <= max_width
-    goal = max_width if fits else narrowest.width * NEAR_NARROWEST
+    fits = narrowest.drawn.width <= max_width
+    goal = max_width if fits else narrowest.drawn.width * NEAR_NARROWEST
     widest = max((text.width for text in natural.texts()), default=0.0)
     low, high, best = MIN_MEASURE, max(widest, MIN_MEASURE), narrowest
     for _ in range(7):  # a measure within 1/128 of the range is close enough
         middle = (low + high) / 2
-        drawn = tight(middle)
-        if drawn.width <= goal:
-            low, best = middle, drawn
+        builder = tight(middle)
+        if builder.drawn.width <= goal:
+            low, best = middle, builder
         else:
             high = middle
     # Then each label and note takes the room that layout leaves it: one
     # measure for all wraps short notes between distant lifelines too.
-    builder = _Builder(diagram, _Measure.tight(low))
-    builder.build()
-    roomy = _Builder(diagram, _Measure.tight(low), builder.room()).build()
-    return roomy if roomy.width <= max(goal, best.width) else best
+    roomy = tight(low, best.room()).drawn
+    return roomy if roomy.width <= max(goal, best.drawn.width) else best.drawn
 
 
 def _union(boxes: Iterable[tuple[float, float, float, float]]) -> tuple:
@@ -385,6 +385,7 @@ class _Builder:
         #: from :meth:`room` of a layout at ``measure``.
         self.rooms = rooms or {}
         self.probes: dict[int, Callable[[], float]] = {}
+        self.drawn = Layout(0.0, 0.0, None, 0, [])  # what build() gives
         self.columns = {p.name: i for i, p in enumerate(diagram.participants)}
         self.heads = [_Head.of(p.kind, p.label) for p in diagram.participants]
         self.need: dict[tuple[int, int], float] = {}
@@ -396,6 +397,7 @@ class _Builder:
         self.frames: list[_Frame] = []  # the groups open, outermost first
         self.bare: dict[int, float] = {}  # depth -> right end, without lifelines
         self.created: dict[int, float] = {}
+        self.used: set[int] = set()  # the lifelines some step has used
         self.ended: dict[int, float] = {}
         self.layers: dict[str, list[Element]] = {
             name: [] for name in ("shade", "back", "activation", "group", "step")
@@ -423,7 +425,8 @@ class _Builder:
         for draw in self.draws:
             draw()
         self.draw_participants(end)
-        return self.finish(title_lines)
+        self.drawn = self.finish(title_lines)
+        return self.drawn
 
     def items(self, items: list[Item]) -> None:
         for item in items:
@@ -485,6 +488,8 @@ class _Builder:
         return (depth - 1) * BAR_STEP + BAR_W / 2 if direction > 0 else -BAR_W / 2
 
     def open_bar(self, column: int, y: float) -> None:
+        if self.created.get(column) == y:  # under the head drawn there
+            y += self.heads[column].height / 2
         self.bars[column].append(y)
         for frame in self.frames:
             frame.bars[column] = max(frame.bars.get(column, 0), len(self.bars[column]))
@@ -542,6 +547,8 @@ class _Builder:
         start = self.bars[column].pop()
         level = len(self.bars[column])
         height = max(y - start, BAR_MIN)
+        # A bar closed as soon as opened still shows; what follows waits.
+        self.y = max(self.y, start + height + ROW_GAP / 2)
 
         def draw() -> None:
             left = self.x[column] + level * BAR_STEP - BAR_W / 2
@@ -557,8 +564,10 @@ class _Builder:
         if message.number is not None:
             text = f"{message.number}. {text}"
         lines = self.wrap(text, message)
-        # Nobody creates itself, and a participant is created only once.
-        create = message.create and source != target and target not in self.created
+        # Nobody creates itself, and a participant is created only once,
+        # before anything else happens to it.
+        create = message.create and source != target and target not in self.used
+        self.used.update((source, target))
         top = self.y
         if source == target:
             start = self.edge(source, 1)
@@ -639,6 +648,7 @@ class _Builder:
 
     def activation(self, activation: Activation) -> None:
         column = self.columns[activation.participant]
+        self.used.add(column)
         last = self.last
         # At the last message, else in the gap after the item before.
         y = last.y if last else self.y - ROW_GAP / 2
@@ -658,6 +668,7 @@ class _Builder:
     def note(self, note: Note) -> tuple[int, float, int, float]:
         columns = sorted(self.columns[name] for name in note.participants)
         first, last = columns[0], columns[-1]
+        self.used.update(columns)
         # Block notes are laid out by hand, unless a budget is tight.
         if note.block and self.measure.label is None:
             lines = split_lines(note.text)

@@ -95,7 +95,7 @@ STATE_SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
 #: Neutron's state names live in these constants of ``neutron_lib/constants.py``.
 _STATUS_CONSTANT = re.compile(r"[A-Z_]*STATUS[A-Z_]*")
 
-_EVENT_TYPE = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
+_EVENT_TYPE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+")
 _NOTIFIER_METHODS = frozenset(
     {"info", "error", "warn", "warning", "audit", "critical", "sample"}
 )
@@ -744,11 +744,20 @@ def _notifications(tree: _Tree, modules: list[_Module]) -> list[str]:
     for module in modules:
         for _, function, nodes in module.functions:
             params = _parameters(function)
-            for node in nodes:
-                found = _prefixed_parameter(node, params)
-                if found:
-                    index, prefix = found
-                    prefixers.setdefault(function.name, set()).add((index, prefix))
+            # notifier.info(ctxt, 'compute.instance.%s' % suffix), or anywhere
+            # in a notify_* function (tag_event = 'tag.%s' % action)
+            if "notif" in function.name:
+                candidates = nodes
+            else:
+                candidates = [
+                    a
+                    for n in nodes
+                    if isinstance(n, ast.Call) and _notifier_call(n)
+                    for a in n.args[:3]
+                ]
+            for node in candidates:
+                if found := _prefixed_parameter(node, params):
+                    prefixers.setdefault(function.name, set()).add(found)
     changed = True
     while changed:  # wrappers passing their own parameter on to a prefixer
         changed = False
@@ -780,10 +789,9 @@ def _notifications(tree: _Tree, modules: list[_Module]) -> list[str]:
                 arg = _argument(node, index, "event_suffix")
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     events.add(prefix + arg.value)
-            if name in _NOTIFIER_METHODS or "notif" in name:
-                target = node.func
-                if isinstance(target, ast.Attribute) and _is_log(target.value):
-                    continue
+            if name in prefixers:
+                continue  # its suffix is not an event type by itself
+            if _notifier_call(node):
                 for arg in node.args[:3]:
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                         if _EVENT_TYPE.fullmatch(arg.value):
@@ -842,8 +850,18 @@ def _template_text(tree: _Tree, module: _Module, node: ast.AST) -> str:
     return value if isinstance(value, str) else "*"
 
 
-def _is_log(node: ast.expr) -> bool:
-    return isinstance(node, ast.Name) and node.id.lower() in ("log", "logger")
+def _notifier_call(call: ast.Call) -> bool:
+    """``notifier.info(...)``, ``send_notification(...)``; not ``LOG.info``,
+    not ``get_notifier(publisher_id)``."""
+    name = _callee(call)
+    if not (name in _NOTIFIER_METHODS or "notif" in name) or name.startswith("get_"):
+        return False
+    target = call.func
+    return not (
+        isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id.lower() in ("log", "logger")
+    )
 
 
 def _prefixed_parameter(node: ast.AST, params: list[str]) -> tuple[int, str] | None:

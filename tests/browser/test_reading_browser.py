@@ -10,6 +10,7 @@ built once per theme and served on 127.0.0.1.
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
@@ -25,14 +26,16 @@ from sphinxcontrib_oswsd.render.theme import DARK, LIGHT
 
 ROOT = Path(__file__).parents[1] / "roots" / "test-reading"
 VIEWPORT = {"width": 1280, "height": 900}
-THEMES = {
-    "alabaster": "alabaster",
-    "sphinx_rtd_theme": "sphinx_rtd_theme",
-    "openstackdocs": "openstackdocstheme",
-    "furo": "furo",
-    "pydata_sphinx_theme": "pydata_sphinx_theme",
-    "sphinx_book_theme": "sphinx_book_theme",
-}
+#: html_theme values; the themes are in the ``test`` extra, so a missing one
+#: fails the build rather than skipping.
+THEMES = (
+    "alabaster",
+    "sphinx_rtd_theme",
+    "openstackdocs",
+    "furo",
+    "pydata_sphinx_theme",
+    "sphinx_book_theme",
+)
 LEGIBLE = 10.0
 
 
@@ -43,8 +46,7 @@ def sites(tmp_path_factory) -> Iterator[dict[str, str]]:
     out = tmp_path_factory.mktemp("reading")
     urls: dict[str, str] = {}
     with serve(out) as base:
-        for theme, module in THEMES.items():
-            pytest.importorskip(module)
+        for theme in THEMES:
             source = out / f"src-{theme}"
             shutil.copytree(ROOT, source)
             # openstackdocstheme reads the git checkout, as in OpenStack.
@@ -69,7 +71,7 @@ def sites(tmp_path_factory) -> Iterator[dict[str, str]]:
         yield urls
 
 
-@pytest.fixture(params=list(THEMES))
+@pytest.fixture(params=THEMES)
 def page(request, browser, sites) -> str:
     """The test page under one theme, opened at its top."""
     url = f"{sites[request.param]}/index.html"
@@ -414,3 +416,90 @@ def test_dark_mode_follows_the_theme_switch(browser, sites, theme, switch, expec
     palette = {"light": LIGHT, "dark": DARK}[expected]
     assert browser.evaluate(BACKGROUND) == _rgb(palette["background"].fill)
     browser.call("Emulation.setEmulatedMedia", features=[])
+
+
+def test_screenshots_for_the_docs(browser, sites):
+    """``OSWSD_READING_SCREENSHOTS=docs/_static`` saves the screenshots of
+    docs/reading-diagrams.rst (taken here, so they show what is tested)."""
+    target = os.environ.get("OSWSD_READING_SCREENSHOTS")
+    if not target:
+        pytest.skip("set OSWSD_READING_SCREENSHOTS to a directory to save them")
+
+    def shoot(name: str, clip: dict | None = None, scale: float = 1.0) -> None:
+        options: dict = {"format": "png"}
+        if clip:
+            options["clip"] = {**clip, "scale": scale}
+        shot = browser.call("Page.captureScreenshot", **options)
+        Path(target, name).write_bytes(base64.b64decode(shot["data"]))
+
+    def frame_clip(figure: str, extra: float = 0) -> dict:
+        return browser.evaluate(
+            f"""(() => {{ const d = document.querySelector("#{figure} .oswsd-diagram")
+            .getBoundingClientRect();
+            return {{x: d.left + scrollX - 8, y: d.top + scrollY - 8,
+                     width: d.width + 16,
+                     height: d.height + 16 + {extra}}}; }})()"""
+        )
+
+    def window() -> dict:
+        return browser.evaluate(
+            "({x: scrollX, y: scrollY, width: innerWidth, height: innerHeight})"
+        )
+
+    async_frame = "new Promise(r => requestAnimationFrame(() => setTimeout(r, 300)))"
+    browser.call("Emulation.setEmulatedMedia", features=[])
+    open_page(browser, "about:blank")
+    open_page(browser, f"{sites['sphinx_rtd_theme']}/index.html")
+    # The frame, scrolled right and down: shadows at both edges, sticky names.
+    browser.evaluate(
+        """(() => { const f = document.querySelector("#fig-boot .oswsd-frame");
+        f.closest(".oswsd-diagram").scrollIntoView({block: "start",
+                                                     behavior: "instant"});
+        scrollBy(0, -10); f.scrollLeft = 260; f.scrollTop = 1500; })()"""
+    )
+    browser.evaluate(async_frame)
+    shoot("reading-frame.png", frame_clip("fig-boot"))
+    # A step lit with its row: the mouse on the row, both in view.
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        width=1280,
+        height=1400,
+        deviceScaleFactor=1,
+        mobile=False,
+    )
+    point = browser.evaluate(
+        """(() => { const rows = document.querySelectorAll(
+            '#fig-live + details.oswsd-steps li');
+        document.querySelector("#fig-live .oswsd-diagram").scrollIntoView(
+            {block: "start", behavior: "instant"});
+        const box = rows[1].getBoundingClientRect();
+        return {x: box.left + 40, y: box.top + box.height / 2}; })()"""
+    )
+    browser.call("Input.dispatchMouseEvent", type="mouseMoved", **point)
+    browser.evaluate(async_frame)
+    shoot("reading-step-link.png", frame_clip("fig-live", 160), 0.75)
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        **VIEWPORT,
+        deviceScaleFactor=1,
+        mobile=False,
+    )
+    # The full view.
+    browser.evaluate("document.querySelector('#fig-boot .oswsd-open').click()")
+    browser.evaluate(
+        "(() => { const f = document.querySelector('.oswsd-full-frame');"
+        " f.scrollTop = 600; f.scrollLeft = 150; })()"
+    )
+    browser.evaluate(async_frame)
+    shoot("reading-full-view.png", window(), 0.6)
+    browser.evaluate("document.querySelector('dialog.oswsd-full').close()")
+    # Dark mode, as furo's switch says.
+    open_page(browser, "about:blank")
+    open_page(browser, f"{sites['furo']}/index.html")
+    browser.evaluate(f"{BODY} = 'dark'")
+    browser.evaluate(
+        """document.querySelector("#fig-live .oswsd-diagram").scrollIntoView(
+            {block: "start", behavior: "instant"})"""
+    )
+    browser.evaluate(async_frame)
+    shoot("reading-dark.png", window(), 0.6)
