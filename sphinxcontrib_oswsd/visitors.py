@@ -173,8 +173,8 @@ def html_depart_steps(self: Any, node: workflow_steps) -> None:
 #: Where a diagram is printed, in pt: the text of an A4 or Letter page with
 #: Sphinx's margins (the smaller of each), less room for a caption; turned
 #: (a landscape page, the figure reaching 0.75 in into each side margin)
-#: when the diagram is too wide to print legibly upright.  LaTeX
-#: scales each page to the real text width.
+#: when the diagram is too wide to print legibly upright.  LaTeX scales
+#: each page to the real text width.
 PAPERS = [Paper(450.0, 600.0), Paper(650.0 + 108.0, 400.0, landscape=True)]
 #: Smaller printed text is reported: it cannot be read on paper.
 MIN_PRINTED_TEXT = 6.0
