@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
-import time
 from pathlib import Path
 
+from benchmarks.render_local import median_ms
 from sphinxcontrib_oswsd.diag.parser import parse
 from sphinxcontrib_oswsd.render.local import render_local
 
@@ -93,18 +92,9 @@ def sources() -> list[tuple[str, str]]:
     ]
 
 
-def median_ms(func, repeat: int = REPEAT) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
-
-
 def ours(source: str) -> dict[str, float]:
     return {
-        fmt: median_ms(lambda fmt=fmt: render_local(parse(source)[0], fmt))
+        fmt: median_ms(lambda fmt=fmt: render_local(parse(source)[0], fmt), REPEAT)
         for fmt in ("svg", "pdf")
     }
 

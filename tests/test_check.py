@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
 from sphinxcontrib_oswsd.check import check_workflow
-from sphinxcontrib_oswsd.cli import main
 from sphinxcontrib_oswsd.library import Library
 from sphinxcontrib_oswsd.sources import Resolver
 
@@ -30,12 +30,6 @@ participant "virt driver" as hypervisor
 @pytest.fixture(scope="module")
 def resolver():
     return Resolver()
-
-
-def run(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def problems(resolver, body: str, strict: bool = True):

@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
 from sphinxcontrib_oswsd.check import check_workflow
 from sphinxcontrib_oswsd.claims import KINDS, ClaimChecker, claims_of, describe_check
-from sphinxcontrib_oswsd.cli import main
 from sphinxcontrib_oswsd.library import Library
 from sphinxcontrib_oswsd.sources import Resolver
 from sphinxcontrib_oswsd.wsd.parser import parse
@@ -20,12 +20,6 @@ from sphinxcontrib_oswsd.wsd.parser import parse
 @pytest.fixture(scope="module")
 def resolver():
     return Resolver()
-
-
-def run(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 # -- finding claims -------------------------------------------------------------

@@ -8,21 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
-from sphinxcontrib_oswsd.cli import main
 from sphinxcontrib_oswsd.library import Library
 
 FIXTURES = Path(__file__).parent / "fixtures" / "workflows"
 SRCTREE = Path(__file__).parent / "fixtures" / "srctree"
-
-
-def run(capsys, *argv):
-    try:
-        status = main(list(argv))
-    except SystemExit as exit:  # argparse found bad usage
-        status = exit.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_list_shows_the_bundled_pause(capsys):

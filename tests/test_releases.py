@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
-from sphinxcontrib_oswsd.cli import main
 from sphinxcontrib_oswsd.drift import drift, matrix_table
 from sphinxcontrib_oswsd.library import Library
 from sphinxcontrib_oswsd.sources import (
@@ -151,15 +151,6 @@ def test_drift_locates_a_planted_removal(data_dir):
 
 
 # -- the command line, against the bundled indexes ------------------------------
-
-
-def run(capsys, *argv):
-    try:
-        status = main(list(argv))
-    except SystemExit as exit:  # argparse found bad usage
-        status = exit.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_check_release_reports_drift_and_fails_only_when_strict(tmp_path, capsys):
