@@ -262,7 +262,7 @@ class ClaimChecker:
             return "put the API controller method's reference above the reply"
         index, known = facts[0]
         codes = success_codes(known, resolution.path or "", resolution.qualname or "")
-        if not codes and "/api/" in (resolution.path or ""):
+        if not codes and any(d in (resolution.path or "") for d in _CONTROLLER_DIRS):
             codes = [200]  # the WSGI frameworks' default
         where = f"{resolution.qualname}() ({index.project} {index.version})"
         if not codes:
@@ -272,6 +272,11 @@ class ClaimChecker:
         return (
             f"{where} answers {' or '.join(map(str, codes))}, the diagram says {code}"
         )
+
+
+#: Where API controllers live: a method there that declares no success code
+#: answers the framework's default, 200 (neutron's pecan controllers).
+_CONTROLLER_DIRS = ("/api/", "/pecan_wsgi/controllers/")
 
 
 def success_codes(facts: dict, path: str, qualname: str) -> list[int]:

@@ -159,6 +159,13 @@ TREE = {
         def tag(context):
             notify_tag_action(context, 'create.start', 'network')
 
+        def notify_interface(context, info, action):
+            mapping = {'add': 'create', 'remove': 'delete'}
+            router_event = 'router.interface.%s' % mapping[action]
+            notifier.info(context, router_event, info)
+            labels = {'add': 'not an event'}
+            other_event = 'port.%s' % labels[action]
+
         def notify_about_host_update(context, event_suffix, payload):
             notifier.info(context, 'HostAPI.%s' % event_suffix, payload)
 
@@ -210,6 +217,10 @@ TREE = {
             def delete(self, req, id):
                 return webob.exc.HTTPNoContent()
 
+            def post(self):
+                response = flask.make_response(body, http.CREATED)
+                return response
+
             def attach(self, req, id):
                 if new:
                     return webob.Response(status_int=202)
@@ -232,6 +243,14 @@ TREE = {
         class ResponseSerializer:
             def upload(self, response, result):
                 response.status_int = http.NO_CONTENT
+
+            def download(self, response, image):
+                if ranged:
+                    response.status_int = 206
+                try:
+                    response.app_iter = image.get_data()
+                except NotFound:
+                    raise webob.exc.HTTPNoContent()
         """,
 }
 
@@ -300,6 +319,9 @@ def test_notifications_versioned_samples_and_prefixed_suffixes(facts):
     assert "tag.create.start" in events
     assert not any(e.startswith("nova.virt") for e in events)  # not a notification
     assert "scheduler.select.end" in events
+    # one event per value of the mapping the suffix is looked up in
+    assert {"router.interface.create", "router.interface.delete"} <= events
+    assert not any(e.startswith(("router.interface.*", "port.")) for e in events)
     assert "not.an.event" not in events  # a log message
     # built at run time: the unknown parts are "*"
     assert {"*.create.start", "identity.*.*", "identity.*.created"} <= events
@@ -328,8 +350,11 @@ def test_http_success_codes(facts):
     assert http["PauseController._pause"] == [202]
     assert http["PauseController.create"] == [201]
     assert http["PauseController.delete"] == [204]
+    assert http["PauseController.post"] == [201]  # flask
     assert http["PauseController.attach"] == [200, 202]  # 202, else the default
     assert http["ResponseSerializer.upload"] == [204]
+    # 206 only for a range, else the default; 204 only when the data is gone
+    assert http["ResponseSerializer.download"] == [200, 206]
     assert "PauseController.show" not in http  # the framework's default
     assert http["ItemController.delete"] == [204]  # from its decorator
 

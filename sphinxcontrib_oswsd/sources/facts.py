@@ -30,7 +30,10 @@ never imported. Six kinds, each as small as a check needs:
 ``http``
     ``{module: {qualname: [codes]}}``: the 2xx codes a function declares
     (``@wsgi.response(202)``, ``response.status_int = http.CREATED``,
-    ``return body, 201``, ``webob.exc.HTTPNoContent()``).
+    ``return body, 201``, ``webob.exc.HTTPNoContent()``,
+    ``flask.make_response(body, http.client.CREATED)``); a code set only on
+    some branches adds the framework's default, 200, and one set while
+    handling an exception is that error's answer, not the method's.
 """
 
 from __future__ import annotations
@@ -806,7 +809,41 @@ def _notifications(tree: _Tree, modules: list[_Module]) -> list[str]:
                 and (template := _event_template(tree, module, node.value))
             ):
                 events.add(template)
+        for _, _, nodes in module.functions:
+            events.update(_mapped_events(nodes))
     return sorted(events)
+
+
+def _mapped_events(nodes: list[ast.AST]) -> Iterator[str]:
+    """``event = 'router.interface.%s' % mapping[action]`` with ``mapping`` a
+    dict literal of the same function: one event type per value."""
+    mappings = {
+        node.targets[0].id: [
+            v.value
+            for v in node.value.values
+            if isinstance(v, ast.Constant) and isinstance(v.value, str)
+        ]
+        for node in nodes
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Dict)
+    }
+    for node in nodes:
+        if not (
+            isinstance(node, ast.Assign)
+            and re.search(r"event", ast.unparse(node.targets[0]))
+            and isinstance(value := node.value, ast.BinOp)
+            and isinstance(value.op, ast.Mod)
+            and isinstance(value.left, ast.Constant)
+            and isinstance(value.left.value, str)
+            and value.left.value.count("%s") == 1
+            and isinstance(value.right, ast.Subscript)
+            and isinstance(value.right.value, ast.Name)
+        ):
+            continue
+        for part in mappings.get(value.right.value.id, []):
+            if _EVENT_TYPE.fullmatch(event := value.left.value % part):
+                yield event
 
 
 _TEMPLATE = re.compile(r"(?:[a-z][\w-]*|\*)(?:\.(?:[a-z0-9_][\w-]*|\*))+")
@@ -1014,12 +1051,24 @@ def _http(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, list[int]]
                     codes.add(_code(tree, module, _argument(decorator, 0, "code")))
             declared = bool(codes)
             plain = False  # a body returned without a code: the default 200
-            for node in _own_nodes(function):
+            always = False  # a code set whatever the branch
+            nodes = list(_own_nodes(function))
+            answers = {  # response = flask.make_response(body, 201)
+                target.id
+                for node, _ in nodes
+                if isinstance(node, ast.Assign) and _codes_in(tree, module, node.value)
+                for target in node.targets
+                if isinstance(target, ast.Name)
+            }
+            for node, branch in nodes:
+                if branch == "except":  # an error's answer, not the method's
+                    continue
                 found_codes = _codes_in(tree, module, node)
                 codes |= found_codes
-                plain = plain or (_returns_body(node) and not found_codes)
+                always = always or bool(found_codes and branch == "always")
+                plain = plain or (_returns_body(node, answers) and not found_codes)
             codes = {c for c in codes if isinstance(c, int) and 200 <= c < 300}
-            if codes and plain and not declared:
+            if codes and (plain or not always) and not declared:
                 codes.add(200)
             if codes:
                 codes_of[qualname] = sorted(codes)
@@ -1068,11 +1117,14 @@ def _inherit_decorator_codes(
                 found.setdefault(module.path, {})[qualname] = sorted(codes)
 
 
-def _returns_body(node: ast.AST) -> bool:
-    """``return {...}``: a body with no status of its own."""
+def _returns_body(node: ast.AST, answers: set[str]) -> bool:
+    """``return {...}``: a body with no status of its own (``answers`` are
+    the names of responses built with one)."""
     if not isinstance(node, ast.Return) or node.value is None:
         return False
     value = node.value
+    if isinstance(value, ast.Name) and value.id in answers:
+        return False
     if isinstance(value, ast.Constant) and value.value is None:
         return False
     if isinstance(value, ast.Call):
@@ -1081,15 +1133,26 @@ def _returns_body(node: ast.AST) -> bool:
     return not isinstance(value, ast.Tuple)
 
 
-def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of a function's body, nested functions and classes left out."""
-    stack = list(ast.iter_child_nodes(function))
+def _own_nodes(function: ast.AST) -> Iterator[tuple[ast.AST, str]]:
+    """The nodes of a function's body, nested functions and classes left out,
+    each with its branch: ``always`` runs on every success, ``if`` only on
+    some (under an ``if``, a loop or a ``match``), ``except`` only on an
+    error (glance's download answers 204 when the store lost the data)."""
+    stack = [(node, "always") for node in ast.iter_child_nodes(function)]
     while stack:
-        node = stack.pop()
+        node, branch = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        yield node
-        stack.extend(ast.iter_child_nodes(node))
+        yield node, branch
+        if isinstance(node, ast.ExceptHandler):
+            inner = "except"
+        elif branch == "always" and isinstance(
+            node, (ast.If, ast.For, ast.While, ast.Match, ast.IfExp)
+        ):
+            inner = "if"
+        else:
+            inner = branch
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
 
 
 def _codes_in(tree: _Tree, module: _Module, node: ast.AST) -> set[object]:
@@ -1112,6 +1175,8 @@ def _codes_in(tree: _Tree, module: _Module, node: ast.AST) -> set[object]:
         name = _callee(node)
         if name in _SUCCESS_EXCEPTIONS:
             codes.add(_SUCCESS_EXCEPTIONS[name])
+        if name == "make_response" and len(node.args) >= 2:  # flask
+            codes.add(_code(tree, module, node.args[1]))
         return codes
     return set()
 
