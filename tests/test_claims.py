@@ -202,6 +202,45 @@ def test_a_false_claim_says_what_the_code_does(resolver, kind, false, message):
     assert problem.startswith(kind + " ")
 
 
+@pytest.mark.parametrize(
+    ("workflow", "ref", "true", "false"),
+    [
+        (  # 206 only for a Range; 204 only when the store lost the data
+            "glance/image-download",
+            "glance/api/v2/image_data.py ResponseSerializer.download()",
+            "200 OK",
+            "204 No Content",
+        ),
+        (  # flask.make_response(body, http.client.CREATED)
+            "keystone/token-issue",
+            "keystone/api/auth.py AuthTokenResource.post()",
+            "201 Created",
+            "200 OK",
+        ),
+        (  # a pecan controller that sets no status answers 200
+            "neutron/add-router-interface",
+            "neutron/pecan_wsgi/controllers/resource.py MemberActionController.put()",
+            "200 OK",
+            "202 Accepted",
+        ),
+        (  # 'router.interface.%s' % mapping[action]
+            "neutron/add-router-interface",
+            "neutron/db/l3_db.py L3_NAT_db_mixin.notify_router_interface_action()",
+            "notification router.interface.create",
+            "notification router.interface.update",
+        ),
+    ],
+)
+def test_facts_the_code_sets_at_run_time_verify(resolver, workflow, ref, true, false):
+    def problem(label: str) -> str | None:
+        step = f"x-->y: {label}" if label[0].isdigit() else f"note over x: {label}"
+        (claim,) = claims_of(parse(f"participant x\nparticipant y\n# {ref}\n{step}\n"))
+        return ClaimChecker(resolver, workflow).verify(claim).problem
+
+    assert problem(true) is None
+    assert problem(false)
+
+
 def test_a_claim_needs_the_reference_of_the_code_it_is_about(resolver):
     text = PAUSE.format(**TRUE).replace(
         "# nova/compute/rpcapi.py ComputeAPI.pause_instance()",
