@@ -182,6 +182,12 @@ TREE = {
                 notifications.notify_about_instance_usage(
                     self.notifier, context, instance, event_suffix)
 
+            def _send_prep(self, context, instance, phase, delete_type):
+                self._notify_about_instance_usage(
+                    context, instance, 'resize.prep.%s' % phase)
+                self._notify_about_instance_usage(
+                    context, instance, '%s.start' % delete_type)
+
             def pause(self, context, instance):
                 self._notify_about_instance_usage(context, instance, 'pause.start')
                 driver.load_compute_driver(None, 'acpi')
@@ -319,6 +325,9 @@ def test_notifications_versioned_samples_and_prefixed_suffixes(facts):
     assert "tag.create.start" in events
     assert not any(e.startswith("nova.virt") for e in events)  # not a notification
     assert "scheduler.select.end" in events
+    # a suffix built at run time: its unknown last part is "*", never its first
+    assert "compute.instance.resize.prep.*" in events
+    assert "compute.instance.*.start" not in events
     # one event per value of the mapping the suffix is looked up in
     assert {"router.interface.create", "router.interface.delete"} <= events
     assert not any(e.startswith(("router.interface.*", "port.")) for e in events)

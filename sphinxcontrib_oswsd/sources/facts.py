@@ -792,6 +792,10 @@ def _notifications(tree: _Tree, modules: list[_Module]) -> list[str]:
                 arg = _argument(node, index, "event_suffix")
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     events.add(prefix + arg.value)
+                elif isinstance(arg, ast.BinOp):  # "resize.prep.%s" % phase
+                    suffix = _template_text(tree, module, arg)
+                    if suffix[:1] not in "*." and _TEMPLATE.fullmatch(prefix + suffix):
+                        events.add(prefix + suffix)
             if name in prefixers:
                 continue  # its suffix is not an event type by itself
             if _notifier_call(node):
@@ -854,6 +858,8 @@ def _event_template(tree: _Tree, module: _Module, node: ast.expr) -> str | None:
     ``self._resource + '.create.start'`` -> ``*.create.start``."""
     if not isinstance(node, (ast.JoinedStr, ast.BinOp, ast.Call)):
         return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return None  # 'keypair.%s' % event_suffix: its suffixes are known
     text = _template_text(tree, module, node)
     segments = text.split(".")
     if "*" not in segments or not _TEMPLATE.fullmatch(text):
@@ -870,6 +876,15 @@ def _template_text(tree: _Tree, module: _Module, node: ast.AST) -> str:
         return _template_text(tree, module, node.left) + _template_text(
             tree, module, node.right
         )
+    if (  # 'resize.prep.%s' % phase
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Mod)
+        and isinstance(node.left, ast.Constant)
+        and isinstance(node.left.value, str)
+    ):
+        values = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        parts = iter([_template_text(tree, module, v) for v in values])
+        return re.sub(r"%[sd]", lambda _: next(parts, "*"), node.left.value)
     if (  # '.'.join(['identity', resource_type, event])
         isinstance(node, ast.Call)
         and _callee(node) == "join"
