@@ -48,7 +48,10 @@ _POLICY = re.compile(
 _STATE = re.compile(
     r"(?<![\w.])(?P<field>" + "|".join(STATE_FIELDS) + r") = (?P<value>[A-Za-z_][\w-]*)"
 )
-_NOTIFICATION = re.compile(r"\bnotification (?P<event>[A-Za-z][\w-]*(?:\.[\w-]+)+)")
+_NOTIFICATION = re.compile(
+    r"\bnotification (?P<event>[A-Za-z][\w-]*(?:\.[\w-]+)+)"
+    r"(?: \((?P<sort>legacy|versioned)\))?"
+)
 _OPTION = re.compile(
     r"\[(?P<group>[\w-]+)\](?P<name>\w[\w-]*) \(default:? (?P<default>[^)]*)\)"
 )
@@ -220,12 +223,19 @@ class ClaimChecker:
         )
 
     def _notification(self, claim: Claim, facts) -> str | None:
-        event = claim.get("event")
-        if any(_emits(known.get("notification", ()), event) for _, known in facts):
-            return None
+        event, sort = claim.get("event"), claim.get("sort")
+        sorts = [sort] if sort else ["legacy", "versioned"]
+        for _, known in facts:
+            emitted = _by_sort(known)
+            if any(_emits(emitted[s], event) for s in sorts):
+                return None
+            if any(_emits(events, event) for events in emitted.values()):
+                other = "versioned" if sort == "legacy" else "legacy"
+                return f"it is a {other} notification, the diagram says {sort}"
         index, known = facts[0]
+        every = {e for events in _by_sort(known).values() for e in events}
         return f"{index.project} {index.version} emits no such notification" + _close(
-            event, known.get("notification", ())
+            event, sorted(every)
         )
 
     def _option(self, claim: Claim, facts) -> str | None:
@@ -294,6 +304,13 @@ def success_codes(facts: dict, path: str, qualname: str) -> list[int]:
             for code in codes
         }
     )
+
+
+def _by_sort(facts: dict) -> dict[str, list[str]]:
+    """The notifications of an index by sort; an index built before the
+    sorts were told apart has one list, taken as either."""
+    found = facts.get("notification", [])
+    return found if isinstance(found, dict) else {"legacy": found, "versioned": found}
 
 
 def _emits(events: list[str], event: str) -> bool:

@@ -146,7 +146,7 @@ TRUE = {
     "policy": "policy os_compute_api:os-pause-server:pause"
     " (default: project member or admin)",
     "state": "vm_state = PAUSED",
-    "notification": "notification instance.pause.start",
+    "notification": "notification instance.pause.start (versioned)",
     "http": "202 Accepted",
     "option": "[workarounds]enable_qemu_monitor_announce_self (default False)",
 }
@@ -181,6 +181,16 @@ def test_true_claims_of_every_kind_verify(resolver):
         ),
         ("state", "vm_state = PAUSING", "PAUSING is not a vm_state of nova 34.0.0"),
         ("notification", "notification instance.pause.begin", "emits no such"),
+        (
+            "notification",
+            "notification instance.pause.start (legacy)",
+            "it is a versioned notification, the diagram says legacy",
+        ),
+        (
+            "notification",
+            "notification compute.instance.pause.start (versioned)",
+            "it is a legacy notification, the diagram says versioned",
+        ),
         ("http", "200 OK", "answers 202, the diagram says 200"),
         ("http", "202 OK", "202 is Accepted, the diagram says OK"),
         (
@@ -294,6 +304,9 @@ def _plant(kind: str, claim) -> tuple[str, str]:
     if kind == "state":
         old = f"{get('field')} = {get('value')}"
         return old, old + "X"
+    if kind == "notification-sort":
+        other = "legacy" if get("sort") == "versioned" else "versioned"
+        return f"{get('event')} ({get('sort')})", f"{get('event')} ({other})"
     if kind == "notification":
         return f"notification {get('event')}", f"notification {get('event')}x"
     if kind == "http":
@@ -311,6 +324,7 @@ PLANTS = (
     "policy-default",
     "state",
     "notification",
+    "notification-sort",
     "http",
     "option",
 )
@@ -337,6 +351,8 @@ def _real_claim(resolver, plant: str):
                 plant == "policy-default" and not claim.get("phrase")
             ):
                 continue
+            if plant == "notification-sort" and not claim.get("sort"):
+                continue
             if plant == "http" and not claim.get("code").startswith("2"):
                 continue
             return workflow, claim
@@ -358,7 +374,9 @@ def test_a_planted_error_in_a_real_workflow_fails_strict_at_its_line(
 ):
     workflow, claim = _real_claim(resolver, plant)
     kind = plant.split("-")[0]
-    old, new = _plant(plant if plant.startswith("policy") else kind, claim)
+    old, new = _plant(
+        plant if plant.startswith(("policy", "notification")) else kind, claim
+    )
     lines = workflow.source.splitlines(keepends=True)
     lines[claim.line - 1] = _replace_once(lines[claim.line - 1], old, new)
     original = tmp_path / "original.wsd"

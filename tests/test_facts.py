@@ -317,7 +317,14 @@ def test_options_get_their_group_from_registration_or_list_opts(facts):
 
 
 def test_notifications_versioned_samples_and_prefixed_suffixes(facts):
-    events = set(facts["notification"])
+    legacy, versioned = (
+        facts["notification"]["legacy"],
+        facts["notification"]["versioned"],
+    )
+    events = set(legacy) | set(versioned)
+    # samples are versioned; what notifiers are given is legacy
+    assert "instance.pause.start" in versioned and "instance.pause.start" not in legacy
+    assert "compute.instance.pause.start" in set(legacy) - set(versioned)
     assert {"instance.pause.start", "instance.volume_attach.end"} <= events
     assert "compute.instance.pause.start" in events  # through the wrapper
     assert "pause.start" not in events  # only a suffix

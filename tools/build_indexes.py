@@ -164,7 +164,7 @@ def _count(facts: object) -> int:
     """How many facts of a kind: the leaves of its nested mapping."""
     if isinstance(facts, dict):
         values = list(facts.values())
-        if values and all(isinstance(v, dict) for v in values):
+        if values and all(isinstance(v, (dict, list)) for v in values):
             return sum(_count(v) for v in values)
         return len(values)
     return len(facts) if isinstance(facts, list) else 1

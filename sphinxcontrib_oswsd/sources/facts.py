@@ -20,10 +20,12 @@ never imported. Six kinds, each as small as a check needs:
     the module-level list variables (``?`` when no registration is found);
     the default is the evaluated value as text, else the source expression.
 ``notification``
-    the event types the project emits: nova's versioned notification samples
-    (``instance-pause-start.json`` -> ``instance.pause.start``), string event
-    types given to notifier calls, and suffixes given to helpers that prefix
-    them (``'compute.instance.%s' % event_suffix``).
+    ``{"legacy": [...], "versioned": [...]}``: the event types the project
+    emits. Versioned: nova's notification samples (``instance-pause-start.json``
+    -> ``instance.pause.start``). Legacy: string event types given to
+    notifier calls, and suffixes given to helpers that prefix them
+    (``'compute.instance.%s' % event_suffix``). (Indexes built before 0.2.0
+    hold one list of both.)
 ``state``
     ``{field: [values]}``: the constants of each state field's vocabulary
     (names and values), from the places :data:`STATE_SOURCES` lists.
@@ -740,8 +742,9 @@ def _listed(tree: _Tree, module: _Module, function: ast.FunctionDef):
                 yield ref, group
 
 
-def _notifications(tree: _Tree, modules: list[_Module]) -> list[str]:
-    events: set[str] = set()
+def _notifications(tree: _Tree, modules: list[_Module]) -> dict[str, list[str]]:
+    events: set[str] = set()  # legacy
+    versioned: set[str] = set()
     # Helpers that prefix an event suffix: name -> [(parameter index, prefix)].
     prefixers: dict[str, set[tuple[int, str]]] = {}
     for module in modules:
@@ -786,7 +789,7 @@ def _notifications(tree: _Tree, modules: list[_Module]) -> list[str]:
             if name == "notification_sample" and node.args:
                 sample = node.args[0]
                 if isinstance(sample, ast.Constant) and isinstance(sample.value, str):
-                    events.add(sample.value.removesuffix(".json").replace("-", "."))
+                    versioned.add(sample.value.removesuffix(".json").replace("-", "."))
                 continue
             for index, prefix in prefixers.get(name, ()):
                 arg = _argument(node, index, "event_suffix")
@@ -815,7 +818,7 @@ def _notifications(tree: _Tree, modules: list[_Module]) -> list[str]:
                 events.add(template)
         for _, _, nodes in module.functions:
             events.update(_mapped_events(nodes))
-    return sorted(events)
+    return {"legacy": sorted(events), "versioned": sorted(versioned)}
 
 
 def _mapped_events(nodes: list[ast.AST]) -> Iterator[str]:
