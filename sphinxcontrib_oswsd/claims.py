@@ -93,8 +93,21 @@ def claims_of(diagram: Diagram) -> list[Claim]:
             found.extend(_text_claims(item.text, item.line, item.ref))
         elif isinstance(item, Group):
             for section in item.sections:
-                found.extend(_text_claims(section.label, section.line, None))
+                ref = _first_ref(section.items)
+                found.extend(_text_claims(section.label, section.line, ref))
     return found
+
+
+def _first_ref(items: list) -> SourceRef | None:
+    """The reference of a group's first step: a condition in the group's
+    label is about the code of the steps it holds (neutron's option in a
+    nova workflow)."""
+    for item in items:
+        if isinstance(item, (Message, Note)):
+            return item.ref
+        if isinstance(item, Group) and item.sections:
+            return _first_ref(item.sections[0].items)
+    return None
 
 
 def _message_claims(message: Message) -> Iterator[Claim]:

@@ -251,6 +251,28 @@ def test_facts_the_code_sets_at_run_time_verify(resolver, workflow, ref, true, f
     assert problem(false)
 
 
+def test_a_group_label_is_checked_against_the_code_of_its_first_step(resolver):
+    text = """\
+participant "neutron-server" as neutron
+participant "nova-api" as nova_api
+opt [DEFAULT]notify_nova_on_port_data_changes (default True)
+    # {ref}
+    neutron->nova_api: POST /v2.1/os-server-external-events
+end
+"""
+    checker = ClaimChecker(resolver, "nova/refresh-network")
+
+    def problem(ref: str) -> str | None:
+        (claim,) = claims_of(parse(text.format(ref=ref)))
+        assert claim.line == 3
+        return checker.verify(claim).problem
+
+    assert problem("neutron/notifiers/nova.py Notifier.send_network_change()") is None
+    assert "no option notify_nova_on_port_data_changes in [DEFAULT] of nova" in (
+        problem("nova/compute/api.py API.external_instance_event()") or ""
+    )
+
+
 def test_a_claim_needs_the_reference_of_the_code_it_is_about(resolver):
     text = PAUSE.format(**TRUE).replace(
         "# nova/compute/rpcapi.py ComputeAPI.pause_instance()",
