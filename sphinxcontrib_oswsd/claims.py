@@ -49,8 +49,8 @@ _STATE = re.compile(
     r"(?<![\w.])(?P<field>" + "|".join(STATE_FIELDS) + r") = (?P<value>[A-Za-z_][\w-]*)"
 )
 _NOTIFICATION = re.compile(
-    r"\bnotification (?P<event>[A-Za-z][\w-]*(?:\.[\w-]+)+)"
-    r"(?: \((?P<sort>legacy|versioned)\))?"
+    r"\b(?:(?P<sort>legacy|versioned) )?notification"
+    r" (?P<event>[A-Za-z][\w-]*(?:\.[\w-]+)+)"
 )
 _OPTION = re.compile(
     r"\[(?P<group>[\w-]+)\](?P<name>\w[\w-]*) \(default:? (?P<default>[^)]*)\)"

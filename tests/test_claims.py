@@ -146,7 +146,7 @@ TRUE = {
     "policy": "policy os_compute_api:os-pause-server:pause"
     " (default: project member or admin)",
     "state": "vm_state = PAUSED",
-    "notification": "notification instance.pause.start (versioned)",
+    "notification": "versioned notification instance.pause.start",
     "http": "202 Accepted",
     "option": "[workarounds]enable_qemu_monitor_announce_self (default False)",
 }
@@ -183,12 +183,12 @@ def test_true_claims_of_every_kind_verify(resolver):
         ("notification", "notification instance.pause.begin", "emits no such"),
         (
             "notification",
-            "notification instance.pause.start (legacy)",
+            "legacy notification instance.pause.start",
             "it is a versioned notification, the diagram says legacy",
         ),
         (
             "notification",
-            "notification compute.instance.pause.start (versioned)",
+            "versioned notification compute.instance.pause.start",
             "it is a legacy notification, the diagram says versioned",
         ),
         ("http", "200 OK", "answers 202, the diagram says 200"),
@@ -328,7 +328,7 @@ def _plant(kind: str, claim) -> tuple[str, str]:
         return old, old + "X"
     if kind == "notification-sort":
         other = "legacy" if get("sort") == "versioned" else "versioned"
-        return f"{get('event')} ({get('sort')})", f"{get('event')} ({other})"
+        return f"{get('sort')} notification", f"{other} notification"
     if kind == "notification":
         return f"notification {get('event')}", f"notification {get('event')}x"
     if kind == "http":

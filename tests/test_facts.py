@@ -199,6 +199,13 @@ TREE = {
                 migration.status = 'queued'
                 self._set_migration_status(migration, 'running')
         """,
+    "proj/rpc.py": """
+        class LegacyValidatingNotifier:
+            allowed_legacy_notification_event_types = [
+                'compute.instance.resize.start',
+                'compute_task.migrate_server',
+            ]
+        """,
     "proj/fields.py": """
         class InstanceState:
             ACTIVE = 'active'
@@ -335,6 +342,10 @@ def test_notifications_versioned_samples_and_prefixed_suffixes(facts):
     # a suffix built at run time: its unknown last part is "*", never its first
     assert "compute.instance.resize.prep.*" in events
     assert "compute.instance.*.start" not in events
+    # what nova says its legacy notifier allows
+    assert {"compute.instance.resize.start", "compute_task.migrate_server"} <= set(
+        legacy
+    )
     # one event per value of the mapping the suffix is looked up in
     assert {"router.interface.create", "router.interface.delete"} <= events
     assert not any(e.startswith(("router.interface.*", "port.")) for e in events)

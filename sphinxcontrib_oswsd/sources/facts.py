@@ -23,9 +23,10 @@ never imported. Six kinds, each as small as a check needs:
     ``{"legacy": [...], "versioned": [...]}``: the event types the project
     emits. Versioned: nova's notification samples (``instance-pause-start.json``
     -> ``instance.pause.start``). Legacy: string event types given to
-    notifier calls, and suffixes given to helpers that prefix them
-    (``'compute.instance.%s' % event_suffix``). (Indexes built before 0.2.0
-    hold one list of both.)
+    notifier calls, suffixes given to helpers that prefix them
+    (``'compute.instance.%s' % event_suffix``), and nova's list of the legacy
+    event types it allows (``allowed_legacy_notification_event_types``).
+    (Indexes built before 0.2.0 hold one list of both.)
 ``state``
     ``{field: [values]}``: the constants of each state field's vocabulary
     (names and values), from the places :data:`STATE_SOURCES` lists.
@@ -818,6 +819,18 @@ def _notifications(tree: _Tree, modules: list[_Module]) -> dict[str, list[str]]:
                 events.add(template)
         for _, _, nodes in module.functions:
             events.update(_mapped_events(nodes))
+        for node in module.nodes:  # nova's allowed_legacy_notification_event_types
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id.endswith("legacy_notification_event_types")
+                and isinstance(node.value, (ast.List, ast.Tuple))
+            ):
+                events.update(
+                    e.value
+                    for e in node.value.elts
+                    if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                )
     return {"legacy": sorted(events), "versioned": sorted(versioned)}
 
 
