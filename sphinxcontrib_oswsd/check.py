@@ -96,11 +96,15 @@ RPC_SERVICES: dict[str, RpcService] = {
         (
             "neutron/plugins/ml2/rpc.py AgentNotifierApi",
             "neutron/api/rpc/handlers/resources_rpc.py ResourcesPushRpcApi",
+            "neutron/plugins/ml2/drivers/l2pop/rpc.py L2populationAgentNotifyAPI",
         ),
         (
             "neutron/plugins/ml2/drivers/openvswitch/agent/ovs_neutron_agent.py"
             " OVSNeutronAgent",
             "neutron/api/rpc/handlers/resources_rpc.py ResourcesPushRpcCallback",
+            # the agent's l2pop endpoints, inherited from this mixin
+            "neutron/plugins/ml2/drivers/l2pop/rpc_manager/l2population_rpc.py"
+            " L2populationRpcCallBackMixin",
         ),
     ),
     "neutron_server": RpcService(

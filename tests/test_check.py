@@ -141,6 +141,17 @@ def test_a_misspelt_rpc_method_is_found_with_a_suggestion(resolver):
     assert problems(resolver, body, strict=False) == []
 
 
+def test_an_agent_method_inherited_from_the_l2pop_mixin_is_an_rpc_method(resolver):
+    body = (
+        "# neutron/plugins/ml2/drivers/l2pop/rpc.py"
+        " L2populationAgentNotifyAPI.add_fdb_entries()\n"
+        "neutron_server->>l2_agent: {} (fanout cast)\n"
+    )
+    assert problems(resolver, body.format("add_fdb_entries")) == []
+    ((_, message),) = problems(resolver, body.format("add_fdb_entriez"))
+    assert message.startswith("RPC method add_fdb_entriez is not one of OVS agent")
+
+
 def test_a_method_on_only_one_side_is_not_an_rpc_method(resolver):
     # ComputeManager._power_off_instance exists, but it is a private helper:
     # the compute RPC API has no such method, so nothing can cast it.
