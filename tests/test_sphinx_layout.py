@@ -39,7 +39,7 @@ def test_the_width_budget_comes_from_the_setting_or_the_option(app):
     assert default == pytest.approx(natural_width("nova/live-migrate", 900), abs=0.01)
     assert default < wider <= 1700 < natural
     # A diagram within the budget is drawn at its natural width.
-    assert small == pytest.approx(natural_width("nova/pause"), abs=0.01)
+    assert small == pytest.approx(natural_width("nova/lock"), abs=0.01)
 
 
 @pytest.mark.sphinx(
