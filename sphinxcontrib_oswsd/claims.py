@@ -48,9 +48,9 @@ _POLICY = re.compile(
 _STATE = re.compile(
     r"(?<![\w.])(?P<field>" + "|".join(STATE_FIELDS) + r") = (?P<value>[A-Za-z_][\w-]*)"
 )
-_NOTIFICATION = re.compile(
-    r"\b(?:(?P<sort>legacy|versioned) )?notification"
-    r" (?P<event>[A-Za-z][\w-]*(?:\.[\w-]+)+)"
+_NOTIFICATION = re.compile(  # may wrap onto the next line of a note
+    r"\b(?:(?P<sort>legacy|versioned)\s+)?notification"
+    r"\s+(?P<event>[A-Za-z][\w-]*(?:\.[\w-]+)+)"
 )
 _OPTION = re.compile(
     r"\[(?P<group>[\w-]+)\](?P<name>\w[\w-]*) \(default:? (?P<default>[^)]*)\)"

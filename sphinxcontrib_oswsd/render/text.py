@@ -115,10 +115,9 @@ def wrap(
 ) -> list[str]:
     """``text`` broken at its line breaks, then between words so that no line
     is wider than ``max_width``.  Each paragraph takes as few lines as greedy
-    filling needs, made as even as they can be; a last line of one word
-    takes a second one from the line above, and a first line of one word one
-    from the line below: a label wrapped to fit reads as a block, not a line
-    and a stray word.  A word too wide for a line of its
+    filling needs, made as even as they can be, and a last line of one word
+    takes a second one from the line above: a label wrapped to fit reads as
+    a block, not a line and a stray word.  A word too wide for a line of its
     own (a long dotted name, a URL path, a run of CJK text) is broken after
     one of ``./_-:,/`` or next to a wide character, and only as a last resort
     between any two characters."""
@@ -154,21 +153,7 @@ def _balanced(words: list[str], max_width: float, size: float, bold: bool) -> li
         moved, _, kept = before.rpartition(" ")
         if width(f"{kept} {last}") <= max_width:
             lines = [*head, moved, f"{kept} {last}"]
-    first, second, *tail = lines
-    if " " not in first and " " in second:  # nor a first line of one word
-        taken, _, rest = second.partition(" ")
-        moved = [f"{first} {taken}", rest, *tail]
-        if width(moved[0]) <= max_width and _evenness(moved, width) > _evenness(
-            lines, width
-        ):
-            lines = moved
     return lines
-
-
-def _evenness(lines: list[str], width) -> float:
-    """How alike the lines' widths are: the narrowest over the widest."""
-    widths = [width(line) for line in lines]
-    return min(widths) / max(widths)
 
 
 def _greedy(words: list[str], max_width: float, width) -> list[str]:
