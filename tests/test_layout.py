@@ -361,6 +361,15 @@ def test_the_collision_check_catches_things_on_bars(source, kind, role, expected
     assert any(expected in problem and "on a bar" in problem for problem in found)
 
 
+def test_a_group_frames_a_message_to_oneself_pushed_right_by_its_bars():
+    # Bars opened after a message to oneself move its loop and label right;
+    # the group's frame follows them (hypothesis found "2." over the edge).
+    source = "autonumber\nA->A: x\nalt\nB->B: y\nactivate B\nactivate B\nend"
+    diagram = parse(source)
+    for budget in (None, 200.0):
+        assert collisions(layout(diagram, max_width=budget), diagram) == []
+
+
 def test_the_collision_check_wants_a_margin_above_the_footer():
     diagram = parse("A->B: x")
     drawn = layout(diagram)

@@ -593,8 +593,7 @@ class _Builder:
         self.last = arrow
         self.draws.append(lambda: self.draw_message(arrow))
         if source == target:
-            label_end = self.self_label_offset(arrow) + block_width(lines)
-            extent = (source, -BAR_W, source, label_end)
+            extent = self.self_extent(arrow)
         else:
             left, right = sorted((source, target))
             created = self.heads[target].width / 2 if create else 0.0
@@ -646,6 +645,11 @@ class _Builder:
     def self_label_offset(self, arrow: _Arrow) -> float:
         return max(arrow.start, arrow.end) + SELF_W + 6
 
+    def self_extent(self, arrow: _Arrow) -> tuple[int, float, int, float]:
+        """What a message to oneself covers: its loop and its label."""
+        label_end = self.self_label_offset(arrow) + block_width(arrow.lines)
+        return (arrow.source, -BAR_W, arrow.source, label_end)
+
     def activation(self, activation: Activation) -> None:
         column = self.columns[activation.participant]
         self.used.add(column)
@@ -656,6 +660,8 @@ class _Builder:
             self.open_bar(column, y)
             if last and last.target == column:
                 self.arrive(last)
+                if last.source == column:  # its loop and label moved right
+                    self.holds(self.self_extent(last))
         elif activation.action == "deactivate":
             if self.bars[column]:
                 self.close_bar(column, y)
