@@ -654,8 +654,13 @@ class _Builder:
         column = self.columns[activation.participant]
         self.used.add(column)
         last = self.last
-        # At the last message, else in the gap after the item before.
-        y = last.y if last else self.y - ROW_GAP / 2
+        # At the last message if it came to or from this participant, else in
+        # the gap after the item before (a note beside the lifeline in the
+        # same parallel row stays off the bar).
+        if last and column in (last.source, last.target):
+            y = last.y
+        else:
+            y = self.y - ROW_GAP / 2
         if activation.action == "activate":
             self.open_bar(column, y)
             if last and last.target == column:
