@@ -374,9 +374,11 @@ def test_a_bar_opened_after_a_parallel_row_keeps_off_its_note():
     # "activate C" after a row holding a note beside C and a message that is
     # not C's: the bar starts below the row (hypothesis found the note on it).
     source = "A->A: x\nA->B: y\nparallel {\nnote left of C: n\nA->A: z\n}\nactivate C"
-    diagram = parse(source)
-    for budget in (None, 200.0):
-        assert collisions(layout(diagram, max_width=budget), diagram) == []
+    # and a bar closed inside a row: what follows it goes below
+    closed = "A->+C: x\nparallel {\nA->A: y\ndeactivate C\nnote left of C: n\n}"
+    for diagram in (parse(source), parse(closed)):
+        for budget in (None, 200.0):
+            assert collisions(layout(diagram, max_width=budget), diagram) == []
 
 
 def test_the_collision_check_wants_a_margin_above_the_footer():

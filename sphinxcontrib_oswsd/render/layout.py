@@ -850,7 +850,9 @@ class _Builder:
 
     def parallel(self, parallel: Parallel) -> None:
         """Items share a row as long as they keep to different lifelines;
-        one that would collide with the row's others starts a row below."""
+        one that would collide with the row's others starts a row below, and
+        so does what follows an activation (a note beside a bar that ends in
+        the row would sit on it)."""
         top = bottom = self.y
         taken: list[tuple[float, float]] = []  # the row's spans: disjoint, sorted
         rows: list[list[tuple[int, float, int, float]]] = [[]]
@@ -869,6 +871,9 @@ class _Builder:
                 rows[-1].append(extent)
             if span == _EVERYWHERE:
                 top = bottom
+            elif isinstance(item, Activation):  # a bar changed: the rest go below
+                top, taken = bottom, []
+                rows.append([])
         self.y = bottom
         for extents in rows:
             extents.sort()
