@@ -305,12 +305,24 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.release or args.all_releases:
         return _check_releases(args, targets, resolvers, unreadable)
     (resolver,) = resolvers
-    report = Report(
-        [
-            check_workflow(t.name, t.path, t.source, resolver, strict=args.strict)
+    checks = [
+        check_workflow(t.name, t.path, t.source, resolver, strict=args.strict)
+        for t in targets
+    ]
+    if not source_dirs:  # a variant is checked against its own series
+        checks += [
+            check_workflow(
+                variant.label,
+                _display_path(variant),
+                variant.source,
+                Resolver(release=series),
+                strict=args.strict,
+            )
             for t in targets
+            if t.workflow
+            for series, variant in t.workflow.variants
         ]
-    )
+    report = Report(checks)
     for note in resolver.notes:
         print(f"oswsd: note: {note}", file=sys.stderr)
     if args.json:

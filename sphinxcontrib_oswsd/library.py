@@ -174,17 +174,23 @@ class Workflow:
     def parse(self) -> Diagram:
         return parse(self.source)
 
+    @property
+    def variants(self) -> list[tuple[str, Workflow]]:
+        """The files ``<operation>@<series>.wsd`` beside this one, each with
+        its series, oldest first. Series names compare as text (``2025.1``
+        < ``2025.2`` < ``2026.1``)."""
+        found = [
+            (path.stem.partition("@")[2], Workflow(self.name, path))
+            for path in self.path.parent.glob(f"{self.operation}@*{SUFFIX}")
+        ]
+        return sorted(found, key=lambda variant: variant[0])
+
     def for_release(self, release: str) -> Workflow:
         """The file that describes this workflow in the series ``release``: the
-        oldest variant ``<operation>@<series>.wsd`` of a series not older than
-        ``release``, else this file. Series names compare as text (``2025.1``
-        < ``2025.2`` < ``2026.1``)."""
-        variants = sorted(
-            (series, path)
-            for path in self.path.parent.glob(f"{self.operation}@*{SUFFIX}")
-            if (series := path.stem.partition("@")[2]) >= release
-        )
-        return Workflow(self.name, variants[0][1]) if variants else self
+        oldest variant of a series not older than ``release``, else this
+        file."""
+        later = [w for series, w in self.variants if series >= release]
+        return later[0] if later else self
 
 
 class Library:

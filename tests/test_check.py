@@ -218,7 +218,8 @@ def test_whole_library_check_skips_removed_workflows(capsys):
     status, out, _ = run(capsys, "check", "--json", "--workflow-dir", fixtures)
     report = json.loads(out)
     live = [w for w in Library([fixtures]).workflows() if w.removed is None]
-    assert report["workflows"] == len(live)
+    # each variant (nova/volume-attach@2025.1) is checked too, in its series
+    assert report["workflows"] == len(live) + sum(len(w.variants) for w in live)
     failing = {p["workflow"] for p in report["problems"]}
     assert failing == {"demo/broken", "demo/hello"}  # syntax error; no demo index
     assert status == 1

@@ -279,6 +279,24 @@ def test_a_variant_serves_its_series_and_older_ones(tmp_path, capsys):
     assert err == f"oswsd: demo/op in 2024.1: {flows / 'op@2024.2.wsd'}\n"
 
 
+def test_check_checks_a_variant_against_its_own_series(tmp_path, capsys):
+    flows = tmp_path / "nova"
+    flows.mkdir()
+    # ComputeTaskAPI.attach_volume is new since 2025.1 (nova 31.3.1 lacks it)
+    step = (
+        "# nova/conductor/rpcapi.py ComputeTaskAPI.attach_volume()\n"
+        "nova_api->nova_conductor: attach_volume (call)\n"
+    )
+    (flows / "x.wsd").write_text("title x\n" + step)
+    (flows / "x@2025.1.wsd").write_text("title x\n" + step)
+    status, _, err = run(capsys, "check", "--workflow-dir", str(tmp_path), "nova/x")
+    assert status == 1
+    assert "/x.wsd:" not in err  # 2026.2 has it
+    assert re.search(
+        r"x@2025\.1\.wsd:2: .*ComputeTaskAPI\.attach_volume.* 31\.3\.1", err
+    )
+
+
 # -- packs -------------------------------------------------------------------------
 
 
