@@ -83,3 +83,23 @@ def test_every_workflow_has_title_summary_fields_and_referenced_steps(workflow):
     steps = diagram.steps()
     assert steps
     assert all(step.ref is not None and step.ref.canonical for step in steps)
+
+
+def _drawn_files() -> list:
+    """Every live workflow of the library and its release variants."""
+    found = []
+    for workflow in Library().workflows():
+        if not workflow.removed:
+            found += [workflow, *(variant for _, variant in workflow.variants)]
+    return found
+
+
+@pytest.mark.parametrize("workflow", _drawn_files(), ids=lambda w: w.label)
+def test_every_workflow_prints_legibly(workflow):
+    """What the LaTeX builder checks (``oswsd.size``): a workflow made wider
+    must still print its text at 6 pt or more, pages turned if need be."""
+    from sphinxcontrib_oswsd.render.paginate import print_pages
+    from sphinxcontrib_oswsd.visitors import MIN_PRINTED_TEXT, PAPERS, PRINTED_TEXT
+
+    printed = print_pages(workflow.parse(), PAPERS, MIN_PRINTED_TEXT, PRINTED_TEXT)
+    assert printed.smallest_text >= MIN_PRINTED_TEXT
