@@ -310,17 +310,17 @@ def _cmd_check(args: argparse.Namespace) -> int:
         for t in targets
     ]
     if not source_dirs:  # a variant is checked against its own series
+        variants = [v for t in targets if t.workflow for v in t.workflow.variants]
+        by_series = {series: Resolver(release=series) for series, _ in variants}
         checks += [
             check_workflow(
                 variant.label,
                 _display_path(variant),
                 variant.source,
-                Resolver(release=series),
+                by_series[series],
                 strict=args.strict,
             )
-            for t in targets
-            if t.workflow
-            for series, variant in t.workflow.variants
+            for series, variant in variants
         ]
     report = Report(checks)
     for note in resolver.notes:
