@@ -305,23 +305,26 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.release or args.all_releases:
         return _check_releases(args, targets, resolvers, unreadable)
     (resolver,) = resolvers
-    checks = [
-        check_workflow(t.name, t.path, t.source, resolver, strict=args.strict)
-        for t in targets
-    ]
-    if not source_dirs:  # a variant is checked against its own series
-        variants = [v for t in targets if t.workflow for v in t.workflow.variants]
-        by_series = {series: Resolver(release=series) for series, _ in variants}
-        checks += [
-            check_workflow(
-                variant.label,
-                _display_path(variant),
-                variant.source,
-                by_series[series],
-                strict=args.strict,
-            )
-            for series, variant in variants
+    # (name, path, source, series): a variant is checked against its own series
+    checked = [(t.name, t.path, t.source, _variant_series(t.path)) for t in targets]
+    if not source_dirs:
+        checked += [
+            (variant.label, _display_path(variant), variant.source, series)
+            for t in targets
+            if t.workflow
+            for series, variant in t.workflow.variants
         ]
+    by_series = {
+        series: Resolver(release=series)
+        for *_, series in checked
+        if series and not source_dirs
+    }
+    checks = [
+        check_workflow(
+            name, path, source, by_series.get(series, resolver), strict=args.strict
+        )
+        for name, path, source, series in checked
+    ]
     report = Report(checks)
     for note in resolver.notes:
         print(f"oswsd: note: {note}", file=sys.stderr)
@@ -332,6 +335,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(report.table())
     return EXIT_FAILED if report.problems or unreadable else EXIT_OK
+
+
+def _variant_series(path: str) -> str | None:
+    """The series a file ``<operation>@<series>.wsd`` describes, if it names one."""
+    series = Path(path).stem.partition("@")[2]
+    return series if series in SERIES else None
 
 
 def _check_releases(

@@ -225,6 +225,23 @@ def test_whole_library_check_skips_removed_workflows(capsys):
     assert status == 1
 
 
+def test_a_variant_file_is_checked_against_the_series_its_name_gives(tmp_path, capsys):
+    series, variant = Library().get("nova/volume-attach").variants[0]
+    assert series == "2025.1"
+    as_variant = tmp_path / "volume-attach@2025.1.wsd"
+    as_newest = tmp_path / "volume-attach.wsd"
+    for path in (as_variant, as_newest):
+        path.write_text(variant.source, encoding="utf-8")
+    status, out, _ = run(capsys, "check", "--strict", "--json", str(as_variant))
+    report = json.loads(out)
+    assert (status, report["resolved"]) == (0, report["references"])
+    # the same lines read as the newest series name code it no longer has
+    status, out, _ = run(capsys, "check", "--strict", "--json", str(as_newest))
+    report = json.loads(out)
+    assert status == 1
+    assert report["resolved"] < report["references"]
+
+
 def test_source_option_checks_against_a_local_checkout(tmp_path, capsys):
     path = tmp_path / "w.wsd"
     path.write_text("# demo/compute/api.py API.pause()\nA->B: pause\n")
