@@ -145,6 +145,10 @@ def _claim(kind: str, line: int, match: re.Match[str], ref: SourceRef | None) ->
 
 # -- verification ---------------------------------------------------------------
 
+#: Libraries whose options every service registers in its own configuration:
+#: an option claim in any workflow may name one of theirs.
+SHARED_OPTIONS = ("oslo.messaging",)
+
 
 class ClaimChecker:
     """Verify claims with the facts of the indexes a :class:`Resolver` loads.
@@ -162,6 +166,9 @@ class ClaimChecker:
         facts = [(index, index.facts) for index in indexes if index.facts]
         if not facts:
             return Verdict(claim, "no facts in the index to check it with", False)
+        if claim.kind == "option":  # [DEFAULT]rpc_response_timeout is everyone's
+            shared = (self.resolver.index(name) for name in SHARED_OPTIONS)
+            facts += [(i, i.facts) for i in shared if isinstance(i, SourceIndex)]
         check = getattr(self, f"_{claim.kind}")
         problem = check(claim, facts)
         return Verdict(

@@ -273,6 +273,27 @@ end
     )
 
 
+def test_an_option_of_oslo_messaging_is_every_services_option(resolver):
+    text = """\
+participant "nova-compute" as nova_compute
+participant "nova-conductor" as nova_conductor
+# nova/conductor/rpcapi.py ConductorAPI.object_action()
+nova_compute->nova_conductor: object_action (call)
+# nova/conductor/rpcapi.py ConductorAPI.object_action()
+note over nova_compute: no reply in [DEFAULT]rpc_response_timeout (default {}) s
+"""
+    checker = ClaimChecker(resolver, "nova/pause")
+
+    def problem(default: str) -> str | None:
+        (claim,) = [
+            c for c in claims_of(parse(text.format(default))) if c.kind == "option"
+        ]
+        return checker.verify(claim).problem
+
+    assert problem("60") is None
+    assert "default is 60, the diagram says 30" in (problem("30") or "")
+
+
 def test_a_claim_needs_the_reference_of_the_code_it_is_about(resolver):
     text = PAUSE.format(**TRUE).replace(
         "# nova/compute/rpcapi.py ComputeAPI.pause_instance()",
