@@ -376,7 +376,13 @@ def test_a_bar_opened_after_a_parallel_row_keeps_off_its_note():
     source = "A->A: x\nA->B: y\nparallel {\nnote left of C: n\nA->A: z\n}\nactivate C"
     # and a bar closed inside a row: what follows it goes below
     closed = "A->+C: x\nparallel {\nA->A: y\ndeactivate C\nnote left of C: n\n}"
-    for diagram in (parse(source), parse(closed)):
+    # and a bar opened inside a row, after a message across C and a short
+    # note elsewhere: it starts below the message, not below the note
+    opened = (
+        "autonumber\nA->B: \nA->C: \nparallel {\nB->D: x x\nnote left of A: \n"
+        "activate C\n}"
+    )
+    for diagram in (parse(source), parse(closed), parse(opened)):
         for budget in (None, 200.0):
             assert collisions(layout(diagram, max_width=budget), diagram) == []
 

@@ -850,9 +850,10 @@ class _Builder:
 
     def parallel(self, parallel: Parallel) -> None:
         """Items share a row as long as they keep to different lifelines;
-        one that would collide with the row's others starts a row below, and
-        so does what follows an activation (a note beside a bar that ends in
-        the row would sit on it)."""
+        one that would collide with the row's others starts a row below; an
+        activation not at its message starts below the row so far (a label
+        crossing its lifeline would sit on the bar), and what follows it goes
+        below too (a note beside a bar that ends in the row would sit on it)."""
         top = bottom = self.y
         taken: list[tuple[float, float]] = []  # the row's spans: disjoint, sorted
         rows: list[list[tuple[int, float, int, float]]] = [[]]
@@ -863,8 +864,8 @@ class _Builder:
                 rows.append([])
             if span:
                 insort(taken, span)
-            if span:  # an activation stays where the item before it ended
-                self.y = top
+            # An activation not at its message starts below the row so far.
+            self.y = top if span else bottom
             extent = self.item(item)
             bottom = max(bottom, self.y)
             if extent:
