@@ -851,7 +851,7 @@ def _mapped_events(nodes: list[ast.AST]) -> Iterator[str]:
     for node in nodes:
         if not (
             isinstance(node, ast.Assign)
-            and re.search(r"event", ast.unparse(node.targets[0]))
+            and "event" in ast.unparse(node.targets[0])
             and isinstance(value := node.value, ast.BinOp)
             and isinstance(value.op, ast.Mod)
             and isinstance(value.left, ast.Constant)
@@ -1084,17 +1084,18 @@ def _http(tree: _Tree, modules: list[_Module]) -> dict[str, dict[str, list[int]]
             plain = False  # a body returned without a code: the default 200
             always = False  # a code set whatever the branch
             nodes = list(_own_nodes(function))
+            codes_at = {id(node): _codes_in(tree, module, node) for node, _ in nodes}
             answers = {  # response = flask.make_response(body, 201)
                 target.id
                 for node, _ in nodes
-                if isinstance(node, ast.Assign) and _codes_in(tree, module, node.value)
+                if isinstance(node, ast.Assign) and codes_at[id(node.value)]
                 for target in node.targets
                 if isinstance(target, ast.Name)
             }
             for node, branch in nodes:
                 if branch == "except":  # an error's answer, not the method's
                     continue
-                found_codes = _codes_in(tree, module, node)
+                found_codes = codes_at[id(node)]
                 codes |= found_codes
                 always = always or bool(found_codes and branch == "always")
                 plain = plain or (_returns_body(node, answers) and not found_codes)
