@@ -22,7 +22,13 @@ from urllib.parse import urlsplit
 from sphinxcontrib_oswsd import __version__
 from sphinxcontrib_oswsd.check import Report, check_workflow
 from sphinxcontrib_oswsd.drift import Drift, drift, holding_releases, matrix_table
-from sphinxcontrib_oswsd.library import BUNDLED_DIR, Library, Workflow, WorkflowError
+from sphinxcontrib_oswsd.library import (
+    BUNDLED_DIR,
+    Library,
+    Workflow,
+    WorkflowError,
+    variant_series,
+)
 from sphinxcontrib_oswsd.sources import (
     DEFAULT_SERIES,
     SERIES,
@@ -339,7 +345,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _variant_series(path: str) -> str | None:
     """The series a file ``<operation>@<series>.wsd`` describes, if it names one."""
-    series = Path(path).stem.partition("@")[2]
+    series = variant_series(path)
     return series if series in SERIES else None
 
 

@@ -127,6 +127,12 @@ class Unreadable:
         return f"{where}: {self.reason}"
 
 
+def variant_series(path: Path | str) -> str:
+    """The series a file ``<operation>@<series>.wsd`` is named for; ``""``
+    for a workflow's main file."""
+    return Path(path).stem.partition("@")[2]
+
+
 @dataclass(frozen=True)
 class Workflow:
     name: str
@@ -180,7 +186,7 @@ class Workflow:
         its series, oldest first. Series names compare as text (``2025.1``
         < ``2025.2`` < ``2026.1``)."""
         found = [
-            (path.stem.partition("@")[2], Workflow(self.name, path))
+            (variant_series(path), Workflow(self.name, path))
             for path in self.path.parent.glob(f"{self.operation}@*{SUFFIX}")
         ]
         return sorted(found, key=lambda variant: variant[0])
